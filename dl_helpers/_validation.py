@@ -1,0 +1,101 @@
+"""Input checks shared by all modules.
+
+Every public helper validates its arguments *before* computing and raises a
+``TypeError``/``ValueError`` whose message names the offending argument, the
+expected shape or the allowed values.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+
+__all__ = ["as_array", "check_choice", "check_positive_int", "check_positive_float", "check_rng"]
+
+
+def as_array(
+    x,
+    name: str,
+    *,
+    ndim: int | tuple[int, ...] | None = None,
+    shape: tuple[int | None, ...] | None = None,
+    dtype=np.float64,
+    allow_nan: bool = False,
+) -> np.ndarray:
+    """Convert ``x`` to a float array and check it.
+
+    Parameters
+    ----------
+    x : array_like
+        The value to convert.
+    name : str
+        Argument name used in error messages.
+    ndim : int or tuple of int, optional
+        Allowed numbers of dimensions.
+    shape : tuple of (int or None), optional
+        Expected shape; ``None`` entries match any length.
+    allow_nan : bool
+        If False (default), NaN or inf raise a ``ValueError``.
+    """
+    if isinstance(x, (str, bytes)) or x is None:
+        raise TypeError(f"{name} must be array-like of numbers, got {type(x).__name__}")
+    try:
+        arr = np.asarray(x, dtype=dtype)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be array-like of numbers ({exc})") from None
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if arr.ndim not in allowed:
+            raise ValueError(
+                f"{name} must have {' or '.join(map(str, allowed))} dimension(s), "
+                f"got shape {arr.shape}"
+            )
+    if shape is not None:
+        ok = arr.ndim == len(shape) and all(s is None or s == a for s, a in zip(shape, arr.shape))
+        if not ok:
+            pretty = "(" + ", ".join("n" if s is None else str(s) for s in shape) + ")"
+            raise ValueError(f"{name} must have shape {pretty}, got {arr.shape}")
+    if not allow_nan and arr.size and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or inf")
+    return arr
+
+
+def check_choice(value, name: str, choices: Iterable[str] | Mapping) -> str:
+    """Return ``value`` if it is one of ``choices`` (case-insensitive), else raise ValueError."""
+    options = list(choices)
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, one of: {', '.join(options)}; got {value!r}")
+    key = value.lower()
+    if key not in options:
+        raise ValueError(f"unknown {name} {value!r}; choose one of: {', '.join(options)}")
+    return key
+
+
+def check_positive_int(value, name: str, *, minimum: int = 1) -> int:
+    """Return ``value`` as int if it is an integer >= ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def check_positive_float(value, name: str, *, allow_zero: bool = False) -> float:
+    """Return ``value`` as float if it is finite and > 0 (or >= 0 with ``allow_zero``)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    v = float(value)
+    if not np.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be finite and {bound}, got {value}")
+    return v
+
+
+def check_rng(rng, name: str = "rng") -> np.random.Generator:
+    """Require an explicit ``numpy.random.Generator`` (no hidden global seeding)."""
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"{name} must be a numpy.random.Generator (e.g. np.random.default_rng(0)), "
+            f"got {type(rng).__name__}"
+        )
+    return rng

@@ -1,0 +1,143 @@
+"""Activation functions σ and their derivatives σ' (Skript §1, §4; Folien "Aktivierungsfunktionen").
+
+Every activation is an :class:`Activation` with three members that sit side by side:
+
+* ``f(z)``         -- the NumPy value σ(z), elementwise, any shape;
+* ``df(z, a)``     -- the NumPy derivative σ'(z), given ``z`` and the cached output ``a = f(z)``
+                      (several derivatives are cheapest in terms of ``a``, e.g. σ' = a(1-a));
+* ``torch_f(z)``   -- the same function in torch (a ``torch.nn.functional`` op where one exists),
+                      so that autograd provides an independent reference for ``df``.
+
+``ACTIVATIONS`` maps lecture names to these objects; ``get_activation(name)`` looks one up
+and lists the valid names when the name is unknown. Softmax is vector-valued and therefore
+separate: :func:`softmax` (rows of a batch) and :func:`softmax_jacobian`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from scipy.special import erf
+
+from ._validation import as_array, check_choice
+
+__all__ = [
+    "Activation", "ACTIVATIONS", "get_activation", "activation_names",
+    "identity", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu", "sign", "step",
+    "softmax", "softmax_jacobian", "LEAKY_SLOPE", "ELU_ALPHA",
+]
+
+LEAKY_SLOPE = 0.01  #: slope of leaky ReLU for z < 0 (torch default)
+ELU_ALPHA = 1.0     #: α of ELU (torch default)
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An elementwise activation σ with derivative and torch twin.
+
+    Attributes
+    ----------
+    name : str
+    f : callable, ndarray -> ndarray          σ(z), same shape as z
+    df : callable, (z, a) -> ndarray          σ'(z) with a = σ(z), same shape as z
+    torch_f : callable, Tensor -> Tensor      σ in torch (differentiable by autograd)
+    formula : str                             LaTeX of σ(z) for plots and tables
+    """
+
+    name: str
+    f: Callable[[np.ndarray], np.ndarray]
+    df: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    torch_f: Callable[[torch.Tensor], torch.Tensor]
+    formula: str
+
+    def __call__(self, z):
+        return self.f(np.asarray(z, dtype=np.float64))
+
+    def derivative(self, z):
+        """σ'(z) for array-like ``z`` (computes σ(z) internally)."""
+        z = np.asarray(z, dtype=np.float64)
+        return self.df(z, self.f(z))
+
+
+def _sigmoid(z):
+    # Stable for large |z|: never evaluates exp of a large positive number.
+    out = np.empty_like(z, dtype=np.float64)
+    pos = z >= 0
+    out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
+    ez = np.exp(z[~pos])
+    out[~pos] = ez / (1.0 + ez)
+    return out
+
+
+def _gelu(z):
+    return 0.5 * z * (1.0 + erf(z / np.sqrt(2.0)))
+
+
+def _gelu_prime(z, a):
+    cdf = 0.5 * (1.0 + erf(z / np.sqrt(2.0)))
+    pdf = np.exp(-0.5 * z * z) / np.sqrt(2.0 * np.pi)
+    return cdf + z * pdf
+
+
+identity = Activation(
+    "identity", lambda z: z.copy(), lambda z, a: np.ones_like(z), lambda z: z, r"z")
+sigmoid = Activation(
+    "sigmoid", _sigmoid, lambda z, a: a * (1.0 - a), torch.sigmoid, r"\frac{1}{1+e^{-z}}")
+tanh = Activation(
+    "tanh", np.tanh, lambda z, a: 1.0 - a * a, torch.tanh, r"\tanh(z)")
+relu = Activation(
+    "relu", lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0).astype(np.float64),
+    F.relu, r"\max(0, z)")
+leaky_relu = Activation(
+    "leaky_relu", lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
+    lambda z, a: np.where(z > 0, 1.0, LEAKY_SLOPE),
+    lambda z: F.leaky_relu(z, LEAKY_SLOPE), r"\max(0.01z, z)")
+elu = Activation(
+    "elu", lambda z: np.where(z > 0, z, ELU_ALPHA * np.expm1(np.minimum(z, 0.0))),
+    lambda z, a: np.where(z > 0, 1.0, a + ELU_ALPHA),
+    lambda z: F.elu(z, ELU_ALPHA), r"z \text{ für } z>0,\; e^{z}-1 \text{ sonst}")
+gelu = Activation(
+    "gelu", _gelu, _gelu_prime, F.gelu, r"z\,\Phi(z)")
+# Piecewise constant: derivative 0 almost everywhere (why the perceptron is not trained by GD).
+sign = Activation(
+    "sign", np.sign, lambda z, a: np.zeros_like(z), torch.sign, r"\operatorname{sign}(z)")
+step = Activation(
+    "step", lambda z: (z >= 0).astype(np.float64), lambda z, a: np.zeros_like(z),
+    lambda z: torch.heaviside(z, torch.ones((), dtype=z.dtype)), r"\mathbb{1}[z \ge 0]")
+
+ACTIVATIONS: dict[str, Activation] = {
+    act.name: act for act in (identity, sigmoid, tanh, relu, leaky_relu, elu, gelu, sign, step)
+}
+
+
+def activation_names(differentiable_only: bool = False) -> list[str]:
+    """Names in ``ACTIVATIONS``; with ``differentiable_only`` without sign/step."""
+    return [n for n in ACTIVATIONS if not (differentiable_only and n in ("sign", "step"))]
+
+
+def get_activation(name: str | Activation) -> Activation:
+    """Look up an activation by name (case-insensitive); an Activation passes through."""
+    if isinstance(name, Activation):
+        return name
+    return ACTIVATIONS[check_choice(name, "activation", ACTIVATIONS)]
+
+
+def softmax(z, axis: int = -1) -> np.ndarray:
+    """Softmax along ``axis``, numerically stable (subtracts the maximum first).
+
+    z : ndarray of shape (n, K) or (K,) -- logits; returns probabilities of the same shape.
+    """
+    z = as_array(z, "z", ndim=(1, 2))
+    shifted = z - z.max(axis=axis, keepdims=True)
+    e = np.exp(shifted)
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def softmax_jacobian(z) -> np.ndarray:
+    """Jacobian ∂softmax(z)_i/∂z_j = s_i(δ_ij − s_j) for one logit vector z of shape (K,)."""
+    z = as_array(z, "z", ndim=1)
+    s = softmax(z)
+    return np.diag(s) - np.outer(s, s)
