@@ -1,0 +1,1 @@
+"""Benchmarks for ``make bench``; see ``benchmarks/__main__.py``."""
