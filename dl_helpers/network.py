@@ -1,0 +1,571 @@
+"""Fully connected feed-forward networks from scratch (Skript §1 Def. 1.0.3, §3; Folien (31)–(54)).
+
+A network with widths ``d_0, …, d_L`` is a list of ``L`` :class:`Layer` s. Layer ``l`` (1-based in
+the lecture, ``params[l-1]`` here) holds ``W_l`` of shape ``(d_l, d_{l-1})`` -- exactly the
+lecture's :math:`W_l \\in \\mathbb{R}^{d_l \\times d_{l-1}}` and ``torch.nn.Linear.weight`` -- and
+``b_l`` of shape ``(d_l,)``. A batch of ``n`` inputs is stored as rows, ``X`` of shape
+``(n, d_0)``, so the lecture's column formula :math:`\\tilde\\alpha^{(l)} = W_l \\alpha^{(l-1)} + b_l`
+becomes ``Z = A @ W.T + b`` for all samples at once.
+
+Main functions::
+
+    init_mlp(widths, rng, init)                 -> params            (list[Layer])
+    forward(params, X, activations)             -> ForwardCache(Z, A) (α̃ and α of every layer)
+    backward(params, cache, activations, dA)    -> grads              (list[Layer]; eqs (1)–(3))
+    backward_augmented(...)                     -> grads of (W | b)   (Skript §3.1, augmented form)
+    loss_and_grads(params, X, y, activations, loss) -> (loss value, grads)
+    count_parameters(widths)                    -> Σ (d_{l-1} d_l + d_l)
+    to_torch(params, activations) / from_torch(model)   identical torch.nn.Sequential (float64)
+    predict(params, X, activations)             -> network output α^{(L)}
+
+Activations are given per layer as names from :data:`dl_helpers.activations.ACTIVATIONS` (or
+``Activation`` objects); additionally ``"softmax"`` (row-wise) is allowed. For classification use
+the output activation ``"identity"`` with the loss ``"cce_with_logits"`` / ``"bce_with_logits"``:
+the gradient with respect to the logits is then simply ``(softmax(Z) − Y)/m`` resp.
+``(σ(z) − y)/m``, which is stable and what torch does.
+
+Performance notes: everything is vectorised over the batch (no Python loop over samples); the
+dtype of the parameters is kept end to end (float32 parameters give float32 computations).
+The arrays in a :class:`ForwardCache` may share memory (e.g. ``A[l+1] is Z[l]`` for the identity);
+treat them as read-only.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import numpy as np
+import torch
+
+from .activations import ACTIVATIONS, ELU_ALPHA, LEAKY_SLOPE, Activation
+from ._validation import check_choice, check_positive_int, check_rng
+
+__all__ = [
+    "Layer", "ForwardCache", "SOFTMAX", "init_mlp", "forward", "backward", "backward_augmented",
+    "augment", "split_augmented", "loss_and_grads", "count_parameters", "to_torch", "from_torch",
+    "predict", "resolve_activations", "check_params", "output_delta",
+]
+
+
+class Layer(NamedTuple):
+    """Parameters (or their gradients) of one fully connected layer.
+
+    W : ndarray of shape (d_out, d_in)   weight matrix W_l (lecture layout, = torch Linear.weight)
+    b : ndarray of shape (d_out,)        bias vector b_l
+    """
+
+    W: np.ndarray
+    b: np.ndarray
+
+
+class ForwardCache(NamedTuple):
+    """Everything the backward pass needs, for a batch of ``n`` inputs.
+
+    Z : list of L ndarrays, ``Z[l]`` of shape (n, d_{l+1})
+        pre-activations α̃ of layer l+1 (0-based: ``Z[l]`` is produced by ``params[l]``).
+    A : list of L+1 ndarrays, ``A[l]`` of shape (n, d_l)
+        post-activations α; ``A[0] = X`` (the input), ``A[-1]`` = network output α^{(L)}.
+
+    So ``params[l]`` maps ``A[l]`` to ``Z[l]`` and ``A[l+1] = σ_{l+1}(Z[l])``.
+    """
+
+    Z: list
+    A: list
+
+
+# --------------------------------------------------------------------------------------------
+# activations: the elementwise table plus row-wise softmax
+# --------------------------------------------------------------------------------------------
+def _softmax_rows(z: np.ndarray) -> np.ndarray:
+    shifted = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(shifted)
+    e /= e.sum(axis=-1, keepdims=True)
+    return e
+
+
+def _softmax_df(z, a):  # pragma: no cover - guarded in _act_backward
+    raise ValueError("softmax is not elementwise: its derivative is a Jacobian, see backward()")
+
+
+#: Row-wise softmax as a (non-elementwise) output activation. ``backward`` uses the
+#: vector-Jacobian product  dZ = a ∘ (dA − Σ_k dA_k a_k)  instead of ``df``.
+SOFTMAX = Activation("softmax", _softmax_rows, _softmax_df,
+                     lambda z: torch.softmax(z, dim=-1), r"\frac{e^{z_k}}{\sum_j e^{z_j}}")
+
+_ALL_ACTIVATIONS = {**ACTIVATIONS, "softmax": SOFTMAX}
+
+
+def resolve_activations(activations, n_layers: int) -> list[Activation]:
+    """Turn ``activations`` into a list of ``n_layers`` :class:`Activation` objects.
+
+    activations : str, Activation or sequence of them
+        One entry per layer (length L). A single name is used for every layer.
+    """
+    if isinstance(activations, (str, Activation)):
+        activations = [activations] * n_layers
+    if not isinstance(activations, Sequence):
+        raise TypeError(
+            f"activations must be a list of activation names (one per layer), "
+            f"got {type(activations).__name__}")
+    if len(activations) != n_layers:
+        raise ValueError(
+            f"activations must have one entry per layer: expected {n_layers}, "
+            f"got {len(activations)} ({list(activations)!r})")
+    out = []
+    for act in activations:
+        if isinstance(act, Activation):
+            out.append(act)
+        else:
+            out.append(_ALL_ACTIVATIONS[check_choice(act, "activation", _ALL_ACTIVATIONS)])
+    return out
+
+
+def _act_forward(act: Activation, z: np.ndarray) -> np.ndarray:
+    """σ(z), keeping the dtype of ``z`` (fast paths for identity and ReLU)."""
+    name = act.name
+    if name == "identity":
+        return z
+    if name == "relu":
+        return np.maximum(z, 0)
+    a = act.f(z)
+    return a if a.dtype == z.dtype else a.astype(z.dtype)
+
+
+def _act_backward(act: Activation, z: np.ndarray, a: np.ndarray, dA: np.ndarray) -> np.ndarray:
+    """Skript §3 eq. (1): ∂C/∂Z = σ'(Z) ∘ ∂C/∂A (softmax: vector-Jacobian product per row)."""
+    name = act.name
+    if name == "identity":
+        return dA
+    if name == "relu":
+        return dA * (z > 0)
+    if name == "softmax":
+        return a * (dA - np.sum(dA * a, axis=-1, keepdims=True))
+    d = act.df(z, a)
+    if d.dtype != dA.dtype:
+        d = d.astype(dA.dtype)
+    return dA * d
+
+
+# --------------------------------------------------------------------------------------------
+# validation
+# --------------------------------------------------------------------------------------------
+def _float_array(x, name: str, *, ndim: int | None = None) -> np.ndarray:
+    """Array of a floating dtype (float32 stays float32, everything else becomes float64)."""
+    if isinstance(x, (str, bytes)) or x is None:
+        raise TypeError(f"{name} must be array-like of numbers, got {type(x).__name__}")
+    if isinstance(x, torch.Tensor):
+        x = x.detach().cpu().numpy()
+    try:
+        arr = np.asarray(x)
+        if not np.issubdtype(arr.dtype, np.floating):
+            arr = arr.astype(np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be array-like of numbers ({exc})") from None
+    if ndim is not None and arr.ndim != ndim:
+        hint = " (a single sample x: use x.reshape(1, -1))" if name == "X" and arr.ndim == 1 else ""
+        raise ValueError(f"{name} must have {ndim} dimension(s), got shape {arr.shape}{hint}")
+    if arr.size and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or inf")
+    return arr
+
+
+def check_params(params, name: str = "params") -> list[Layer]:
+    """Validate a parameter list: shapes ``W (d_out, d_in)``, ``b (d_out,)`` chaining up.
+
+    Returns a list of :class:`Layer` with float arrays (no copies for valid float input).
+    """
+    if isinstance(params, Layer) or not isinstance(params, Sequence) or len(params) == 0:
+        raise TypeError(f"{name} must be a non-empty list of Layer(W, b), "
+                        f"got {type(params).__name__}")
+    out = []
+    for i, layer in enumerate(params):
+        if not (isinstance(layer, Sequence) and len(layer) == 2):
+            raise TypeError(f"{name}[{i}] must be a Layer(W, b), got {type(layer).__name__}")
+        W = _float_array(layer[0], f"{name}[{i}].W", ndim=2)
+        b = _float_array(layer[1], f"{name}[{i}].b", ndim=1)
+        if b.shape[0] != W.shape[0]:
+            raise ValueError(f"{name}[{i}].b must have shape ({W.shape[0]},) to match "
+                             f"{name}[{i}].W of shape {W.shape}, got {b.shape}")
+        if out and W.shape[1] != out[-1].W.shape[0]:
+            raise ValueError(
+                f"{name}[{i}].W must have {out[-1].W.shape[0]} columns (= d_out of layer {i - 1}), "
+                f"got shape {W.shape}")
+        out.append(Layer(W, b))
+    return out
+
+
+def _check_widths(widths) -> list[int]:
+    if isinstance(widths, (str, bytes)) or not isinstance(widths, Sequence):
+        raise TypeError(f"widths must be a list of layer widths [d_0, …, d_L], "
+                        f"got {type(widths).__name__}")
+    if len(widths) < 2:
+        raise ValueError(f"widths must contain at least d_0 and d_1, got {list(widths)!r}")
+    return [check_positive_int(d, f"widths[{i}]") for i, d in enumerate(widths)]
+
+
+def _check_X(X, params: list[Layer], name: str = "X") -> np.ndarray:
+    X = _float_array(X, name, ndim=2)
+    d0 = params[0].W.shape[1]
+    if X.shape[1] != d0:
+        raise ValueError(f"{name} must have shape (n, {d0}) to match params[0].W, got {X.shape}")
+    dtype = params[0].W.dtype
+    return X if X.dtype == dtype else X.astype(dtype)
+
+
+# --------------------------------------------------------------------------------------------
+# construction
+# --------------------------------------------------------------------------------------------
+def count_parameters(widths) -> int:
+    """Number of trainable parameters Σ_l (d_{l−1}·d_l + d_l) (Skript §1, Def. 1.0.3).
+
+    widths : sequence of int [d_0, d_1, …, d_L]
+    """
+    d = _check_widths(widths)
+    return sum(d_in * d_out + d_out for d_in, d_out in zip(d[:-1], d[1:]))
+
+
+def init_mlp(widths, rng, init: str = "he_normal", *, dtype=np.float64, **init_kwargs) -> list[Layer]:
+    """Random parameters for an MLP with widths ``[d_0, …, d_L]``; biases are zero.
+
+    widths : sequence of int     [d_0, …, d_L]
+    rng : numpy.random.Generator source of randomness (explicit, no global seeding)
+    init : str                   a scheme of :func:`dl_helpers.initializers.init_weight`
+                                 (``he_normal``, ``glorot_uniform``, ``normal`` with ``std=…``, …)
+    dtype : numpy dtype          float64 (default) or float32
+    Returns a list of L :class:`Layer`, ``params[l].W`` of shape (d_{l+1}, d_l).
+    """
+    from .initializers import init_weight  # imported lazily (module owned by core-A)
+
+    d = _check_widths(widths)
+    check_rng(rng)
+    dtype = np.dtype(dtype)
+    if dtype not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be float32 or float64, got {dtype}")
+    params = []
+    for d_in, d_out in zip(d[:-1], d[1:]):
+        W = np.asarray(init_weight(init, d_in, d_out, rng, **init_kwargs), dtype=dtype)
+        params.append(Layer(W, np.zeros(d_out, dtype=dtype)))
+    return params
+
+
+# --------------------------------------------------------------------------------------------
+# forward and backward pass
+# --------------------------------------------------------------------------------------------
+def _forward(params, X, acts) -> ForwardCache:
+    Z, A = [], [X]
+    a = X
+    for (W, b), act in zip(params, acts):
+        z = a @ W.T          # α̃^{(l)} = W_l α^{(l-1)} + b_l, for all rows at once
+        z += b
+        a = _act_forward(act, z)
+        Z.append(z)
+        A.append(a)
+    return ForwardCache(Z, A)
+
+
+def forward(params, X, activations) -> ForwardCache:
+    """Forward pass keeping pre- and post-activations of every layer (Skript Def. 1.0.3).
+
+    params : list of L Layer     ``params[l].W`` of shape (d_{l+1}, d_l)
+    X : ndarray of shape (n, d_0)
+    activations : sequence of L activation names (or one name for all layers)
+    Returns :class:`ForwardCache` with ``Z[l]`` of shape (n, d_{l+1}) and ``A[l]`` of shape
+    (n, d_l); ``A[0]`` is ``X``, ``A[-1]`` the output.
+    """
+    params = check_params(params)
+    acts = resolve_activations(activations, len(params))
+    X = _check_X(X, params)
+    return _forward(params, X, acts)
+
+
+def predict(params, X, activations) -> np.ndarray:
+    """Network output α^{(L)}(X), an ndarray of shape (n, d_L)."""
+    return forward(params, X, activations).A[-1]
+
+
+def _backward(params, cache, acts, dA_out) -> list[Layer]:
+    Z, A = cache.Z, cache.A
+    L = len(params)
+    grads = [None] * L
+    dA = dA_out
+    for l in range(L - 1, -1, -1):
+        delta = _act_backward(acts[l], Z[l], A[l + 1], dA)   # (1)  δ_l = σ'(Z_l) ∘ ∂C/∂A_l
+        dW = delta.T @ A[l]                                   # (2)  ∂C/∂W_l = δ_l A_{l-1}^T
+        db = delta.sum(axis=0)                                #      ∂C/∂b_l = δ_l (summed)
+        grads[l] = Layer(dW, db)
+        if l > 0:
+            dA = delta @ params[l].W                          # (3)  ∂C/∂A_{l-1} = W_l^T δ_l
+    return grads
+
+
+def _check_cache_and_dA(params, cache, dA_out):
+    if not isinstance(cache, ForwardCache):
+        raise TypeError(f"cache must be the ForwardCache returned by forward(), "
+                        f"got {type(cache).__name__}")
+    L = len(params)
+    if len(cache.Z) != L or len(cache.A) != L + 1:
+        raise ValueError(f"cache does not belong to a network with {L} layers "
+                         f"(len(Z)={len(cache.Z)}, len(A)={len(cache.A)})")
+    out_shape = cache.A[-1].shape
+    dA_out = _float_array(dA_out, "dA_out", ndim=2)
+    if dA_out.shape != out_shape:
+        raise ValueError(f"dA_out must have the shape of the output A[-1], {out_shape}, "
+                         f"got {dA_out.shape}")
+    dtype = params[0].W.dtype
+    return dA_out if dA_out.dtype == dtype else dA_out.astype(dtype)
+
+
+def backward(params, cache: ForwardCache, activations, dA_out) -> list[Layer]:
+    """Backpropagation: gradients of all weights and biases (Skript §3, eqs (1)–(3)).
+
+    With δ_l = ∂C/∂Z_l (rows = samples) the recursion is::
+
+        δ_L     = σ_L'(Z_L) ∘ ∂C/∂A_L                      (1)
+        ∂C/∂W_l = δ_lᵀ A_{l-1}    (sum over the batch)       (2)   shape (d_l, d_{l-1})
+        ∂C/∂b_l = Σ_rows δ_l
+        δ_{l-1} = σ_{l-1}'(Z_{l-1}) ∘ (δ_l W_l)             (3) then (1)
+
+    params : list of L Layer
+    cache : ForwardCache from :func:`forward` on the same params
+    activations : the same activations as in the forward pass
+    dA_out : ndarray of shape (n, d_L)
+        ∂C/∂α^{(L)}, the gradient of the cost with respect to the network output. For a mean
+        loss it already contains the factor 1/m (e.g. ``dl_helpers.losses.mse_grad``).
+    Returns a list of L :class:`Layer` with ``grads[l].W`` shaped like ``params[l].W``.
+    """
+    params = check_params(params)
+    acts = resolve_activations(activations, len(params))
+    dA_out = _check_cache_and_dA(params, cache, dA_out)
+    return _backward(params, cache, acts, dA_out)
+
+
+def augment(params) -> list[np.ndarray]:
+    """Augmented weight matrices W̃_l = (W_l | b_l) of shape (d_l, d_{l-1} + 1) (Skript §3.1)."""
+    params = check_params(params)
+    return [np.concatenate([W, b[:, None]], axis=1) for W, b in params]
+
+
+def split_augmented(W_aug) -> list[Layer]:
+    """Inverse of :func:`augment`: a list of (d_l, d_{l-1}+1) matrices → list of Layer(W, b)."""
+    if isinstance(W_aug, np.ndarray):
+        W_aug = [W_aug]
+    out = []
+    for i, Wt in enumerate(W_aug):
+        Wt = _float_array(Wt, f"W_aug[{i}]", ndim=2)
+        if Wt.shape[1] < 2:
+            raise ValueError(f"W_aug[{i}] must have at least 2 columns (W | b), got {Wt.shape}")
+        out.append(Layer(Wt[:, :-1], Wt[:, -1]))
+    return out
+
+
+def backward_augmented(params, cache: ForwardCache, activations, dA_out) -> list[np.ndarray]:
+    """Backpropagation in the augmented form W̃_l = (W_l | b_l) of Skript §3.1.
+
+    Every layer input gets a constant 1 appended, X̃_{l-1} = (X_{l-1}, 1), so that
+    Z_l = X̃_{l-1} W̃_lᵀ. Then ∂C/∂W̃_l = δ_lᵀ X̃_{l-1} -- note the *augmented* input -- and the
+    gradient passed on is δ_l W̃_l **without its last column** (the derivative with respect to
+    the constant 1 is not propagated). Returns a list of L arrays of shape (d_l, d_{l-1}+1);
+    ``split_augmented`` turns them into ``Layer`` gradients equal to :func:`backward`'s.
+    """
+    params = check_params(params)
+    acts = resolve_activations(activations, len(params))
+    dA_out = _check_cache_and_dA(params, cache, dA_out)
+    W_aug = augment(params)
+    Z, A = cache.Z, cache.A
+    grads = [None] * len(params)
+    dA = dA_out
+    for l in range(len(params) - 1, -1, -1):
+        delta = _act_backward(acts[l], Z[l], A[l + 1], dA)
+        ones = np.ones((A[l].shape[0], 1), dtype=A[l].dtype)
+        A_aug = np.concatenate([A[l], ones], axis=1)             # X̃_{l-1} = (X_{l-1} | 1)
+        grads[l] = delta.T @ A_aug                               # ∂C/∂W̃_l = δ_l X̃_{l-1}^T
+        if l > 0:
+            dA = (delta @ W_aug[l])[:, :-1]                      # drop ∂C/∂(constant 1)
+    return grads
+
+
+# --------------------------------------------------------------------------------------------
+# loss + gradients
+# --------------------------------------------------------------------------------------------
+_LOGIT_LOSSES = ("cce_with_logits", "bce_with_logits", "logistic_loss", "logistic")
+
+
+def _get_loss(loss):
+    from .losses import LOSSES  # imported lazily (module owned by core-A)
+
+    if isinstance(loss, str):
+        return LOSSES[check_choice(loss, "loss", LOSSES)]
+    if hasattr(loss, "value") and hasattr(loss, "grad"):
+        return loss
+    raise TypeError(f"loss must be a loss name ({', '.join(LOSSES)}), got {type(loss).__name__}")
+
+
+def _loss_name(loss_obj) -> str:
+    return str(getattr(loss_obj, "name", "")).lower()
+
+
+def _check_loss_output(loss_obj, acts):
+    name = _loss_name(loss_obj)
+    last = acts[-1].name
+    if name in _LOGIT_LOSSES and last != "identity":
+        raise ValueError(
+            f"loss {name!r} expects raw outputs (logits): use the output activation 'identity' "
+            f"(the loss applies softmax/sigmoid itself), got activations[-1] = {last!r}")
+
+
+def output_delta(loss, output, y):
+    """∂C/∂α^{(L)} for a loss from ``dl_helpers.losses`` (name or Loss object).
+
+    output : ndarray of shape (n, d_L)   network output
+    y : targets as the loss expects them
+    Returns (loss value, gradient of the same shape as ``output``). Losses that expect a
+    vector of shape (n,) (binary losses) get ``output[:, 0]`` when d_L = 1.
+    """
+    loss_obj = _get_loss(loss)
+    flat = output.ndim == 2 and output.shape[1] == 1 and _loss_is_flat(loss_obj, y)
+    out = output[:, 0] if flat else output
+    value = float(loss_obj.value(out, y))
+    grad = np.asarray(loss_obj.grad(out, y))
+    grad = grad.reshape(output.shape)
+    if grad.dtype != output.dtype:
+        grad = grad.astype(output.dtype)
+    return value, grad
+
+
+def _loss_is_flat(loss_obj, y) -> bool:
+    name = _loss_name(loss_obj)
+    if name.startswith("cce"):
+        return False
+    y = np.asarray(y)
+    return y.ndim == 1
+
+
+def loss_and_grads(params, X, y, activations, loss) -> tuple[float, list[Layer]]:
+    """Mean loss over the batch and the gradients of all parameters.
+
+    params : list of L Layer
+    X : ndarray of shape (n, d_0)
+    y : targets -- shape (n, d_L) or (n,) for regression/binary, int labels (n,) or one-hot
+        (n, K) for ``cce``/``cce_with_logits``
+    activations : L activation names; with ``cce_with_logits``/``bce_with_logits``/
+        ``logistic_loss`` the last one must be ``"identity"`` (fused, stable gradient
+        (softmax(Z) − Y)/m resp. (σ(z) − y)/m, as in torch).
+    loss : str or Loss   a name of ``dl_helpers.losses.LOSSES``
+    Returns ``(value, grads)`` with ``grads[l]`` shaped like ``params[l]``.
+    """
+    params = check_params(params)
+    acts = resolve_activations(activations, len(params))
+    loss_obj = _get_loss(loss)
+    _check_loss_output(loss_obj, acts)
+    X = _check_X(X, params)
+    y_arr = np.asarray(y)
+    if y_arr.ndim == 0 or y_arr.shape[0] != X.shape[0]:
+        raise ValueError(f"y must have {X.shape[0]} rows (one target per row of X), "
+                         f"got shape {y_arr.shape}")
+    cache = _forward(params, X, acts)
+    value, dA_out = output_delta(loss_obj, cache.A[-1], y)
+    return value, _backward(params, cache, acts, dA_out)
+
+
+# --------------------------------------------------------------------------------------------
+# torch twin
+# --------------------------------------------------------------------------------------------
+class TorchActivation(torch.nn.Module):
+    """A torch module wrapping ``Activation.torch_f`` (for sign/step, which torch.nn lacks)."""
+
+    def __init__(self, name: str):
+        super().__init__()
+        self.name = name
+        self._f = _ALL_ACTIVATIONS[name].torch_f
+
+    def forward(self, z):
+        return self._f(z)
+
+    def extra_repr(self) -> str:
+        return self.name
+
+
+def _torch_module(act: Activation) -> torch.nn.Module:
+    name = act.name
+    simple = {"identity": torch.nn.Identity, "sigmoid": torch.nn.Sigmoid, "tanh": torch.nn.Tanh,
+              "relu": torch.nn.ReLU, "gelu": torch.nn.GELU}
+    if name in simple:
+        return simple[name]()
+    if name == "leaky_relu":
+        return torch.nn.LeakyReLU(LEAKY_SLOPE)
+    if name == "elu":
+        return torch.nn.ELU(ELU_ALPHA)
+    if name == "softmax":
+        return torch.nn.Softmax(dim=-1)
+    if name in _ALL_ACTIVATIONS and _ALL_ACTIVATIONS[name] is act:
+        return TorchActivation(name)
+    raise ValueError(f"activation {name!r} has no torch counterpart")
+
+
+def _activation_name(module: torch.nn.Module) -> str:
+    table = {torch.nn.Identity: "identity", torch.nn.Sigmoid: "sigmoid", torch.nn.Tanh: "tanh",
+             torch.nn.ReLU: "relu", torch.nn.GELU: "gelu", torch.nn.LeakyReLU: "leaky_relu",
+             torch.nn.ELU: "elu", torch.nn.Softmax: "softmax"}
+    if isinstance(module, TorchActivation):
+        return module.name
+    for cls, name in table.items():
+        if type(module) is cls:
+            if name == "leaky_relu" and module.negative_slope != LEAKY_SLOPE:
+                break
+            if name == "elu" and module.alpha != ELU_ALPHA:
+                break
+            if name == "gelu" and module.approximate != "none":
+                break
+            return name
+    raise ValueError(f"model contains a module without NumPy counterpart: {module!r}")
+
+
+def to_torch(params, activations, dtype=torch.float64) -> torch.nn.Sequential:
+    """An equivalent ``torch.nn.Sequential`` (Linear, activation, Linear, …) with identical weights.
+
+    params : list of L Layer; activations : L names. ``dtype`` defaults to float64 so that the
+    torch model agrees with the NumPy network to ~1e-15. The weights are copied.
+    """
+    params = check_params(params)
+    acts = resolve_activations(activations, len(params))
+    modules = []
+    for (W, b), act in zip(params, acts):
+        lin = torch.nn.Linear(W.shape[1], W.shape[0], dtype=dtype)
+        with torch.no_grad():
+            lin.weight.copy_(torch.from_numpy(np.ascontiguousarray(W)))
+            lin.bias.copy_(torch.from_numpy(np.ascontiguousarray(b)))
+        modules += [lin, _torch_module(act)]
+    return torch.nn.Sequential(*modules)
+
+
+def from_torch(model: torch.nn.Module, *, return_activations: bool = False):
+    """Parameters (and optionally activation names) of a Sequential of Linear + activation.
+
+    Consecutive Linear layers without an activation in between get ``"identity"``.
+    Returns ``list[Layer]`` (NumPy copies, dtype of the model), or ``(params, activations)``
+    with ``return_activations=True``.
+    """
+    if not isinstance(model, torch.nn.Sequential):
+        raise TypeError(f"model must be a torch.nn.Sequential, got {type(model).__name__}")
+    params, acts = [], []
+    pending = False  # a Linear waiting for its activation
+    for module in model:
+        if isinstance(module, torch.nn.Linear):
+            if pending:
+                acts.append("identity")
+            W = module.weight.detach().cpu().numpy().copy()
+            b = (module.bias.detach().cpu().numpy().copy() if module.bias is not None
+                 else np.zeros(W.shape[0], dtype=W.dtype))
+            params.append(Layer(W, b))
+            pending = True
+        else:
+            name = _activation_name(module)
+            if not pending:
+                raise ValueError(f"activation {module!r} must follow a Linear layer")
+            acts.append(name)
+            pending = False
+    if pending:
+        acts.append("identity")
+    if not params:
+        raise ValueError("model contains no torch.nn.Linear layer")
+    return (params, acts) if return_activations else params
