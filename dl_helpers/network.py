@@ -387,57 +387,34 @@ def backward_augmented(params, cache: ForwardCache, activations, dA_out) -> list
 # --------------------------------------------------------------------------------------------
 # loss + gradients
 # --------------------------------------------------------------------------------------------
-_LOGIT_LOSSES = ("cce_with_logits", "bce_with_logits", "logistic_loss", "logistic")
-
-
 def _get_loss(loss):
-    from .losses import LOSSES  # imported lazily (module owned by core-A)
+    from .losses import get_loss  # imported lazily (module owned by core-A)
 
-    if isinstance(loss, str):
-        return LOSSES[check_choice(loss, "loss", LOSSES)]
-    if hasattr(loss, "value") and hasattr(loss, "grad"):
-        return loss
-    raise TypeError(f"loss must be a loss name ({', '.join(LOSSES)}), got {type(loss).__name__}")
-
-
-def _loss_name(loss_obj) -> str:
-    return str(getattr(loss_obj, "name", "")).lower()
+    return get_loss(loss)
 
 
 def _check_loss_output(loss_obj, acts):
-    name = _loss_name(loss_obj)
     last = acts[-1].name
-    if name in _LOGIT_LOSSES and last != "identity":
+    if loss_obj.output in ("logit", "logits") and last != "identity":
         raise ValueError(
-            f"loss {name!r} expects raw outputs (logits): use the output activation 'identity' "
-            f"(the loss applies softmax/sigmoid itself), got activations[-1] = {last!r}")
+            f"loss {loss_obj.name!r} expects raw outputs (logits): use the output activation "
+            f"'identity' (the loss applies {'softmax' if loss_obj.output == 'logits' else 'sigmoid'} "
+            f"itself), got activations[-1] = {last!r}")
 
 
-def output_delta(loss, output, y):
-    """∂C/∂α^{(L)} for a loss from ``dl_helpers.losses`` (name or Loss object).
+def output_delta(loss, output, y) -> tuple[float, np.ndarray]:
+    """Loss value and ∂C/∂α^{(L)} for a loss from :mod:`dl_helpers.losses` (name or Loss).
 
-    output : ndarray of shape (n, d_L)   network output
-    y : targets as the loss expects them
-    Returns (loss value, gradient of the same shape as ``output``). Losses that expect a
-    vector of shape (n,) (binary losses) get ``output[:, 0]`` when d_L = 1.
+    output : ndarray of shape (n, d_L)   network output α^{(L)}
+    y : targets as the loss expects them (for d_L = 1 shape (n,) is fine)
+    Returns ``(value, dA_out)`` with ``dA_out`` of the shape and dtype of ``output``.
     """
     loss_obj = _get_loss(loss)
-    flat = output.ndim == 2 and output.shape[1] == 1 and _loss_is_flat(loss_obj, y)
-    out = output[:, 0] if flat else output
-    value = float(loss_obj.value(out, y))
-    grad = np.asarray(loss_obj.grad(out, y))
-    grad = grad.reshape(output.shape)
+    value = float(loss_obj.value(output, y))
+    grad = np.asarray(loss_obj.grad(output, y))
     if grad.dtype != output.dtype:
         grad = grad.astype(output.dtype)
     return value, grad
-
-
-def _loss_is_flat(loss_obj, y) -> bool:
-    name = _loss_name(loss_obj)
-    if name.startswith("cce"):
-        return False
-    y = np.asarray(y)
-    return y.ndim == 1
 
 
 def loss_and_grads(params, X, y, activations, loss) -> tuple[float, list[Layer]]:
@@ -447,10 +424,11 @@ def loss_and_grads(params, X, y, activations, loss) -> tuple[float, list[Layer]]
     X : ndarray of shape (n, d_0)
     y : targets -- shape (n, d_L) or (n,) for regression/binary, int labels (n,) or one-hot
         (n, K) for ``cce``/``cce_with_logits``
-    activations : L activation names; with ``cce_with_logits``/``bce_with_logits``/
-        ``logistic_loss`` the last one must be ``"identity"`` (fused, stable gradient
+    activations : L activation names; with ``cce_with_logits``/``bce_with_logits`` the last one
+        must be ``"identity"`` (fused, stable gradient
         (softmax(Z) − Y)/m resp. (σ(z) − y)/m, as in torch).
-    loss : str or Loss   a name of ``dl_helpers.losses.LOSSES``
+    loss : str or Loss   a name of ``dl_helpers.losses.LOSSES`` (``mse``, ``logistic``, ``bce``,
+        ``bce_with_logits``, ``cce``, ``cce_with_logits``)
     Returns ``(value, grads)`` with ``grads[l]`` shaped like ``params[l]``.
     """
     params = check_params(params)
