@@ -1,0 +1,159 @@
+"""Checkers for notebook 04 (backpropagation, Skript §3, Folien (40)–(54)). Never raising.
+
+Conventions as in :mod:`dl_helpers.network`: a batch is rows, a layer's ``W`` has shape
+``(d_out, d_in)``, ``Z = A_prev @ W.T + b``, and ``dZ = ∂C/∂Z`` already contains the 1/m of
+a mean loss. References are written independently with torch autograd.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ..worked_example import slides_example
+from ._core import Feedback, _compare, _report, run_student_code
+
+__all__ = ["check_hidden_delta", "check_dense_backward", "check_augmented_gradient",
+           "check_central_difference"]
+
+
+def check_hidden_delta(answer) -> Feedback:
+    """δ of the hidden layer of the slides' example (Folien (52)), array of shape (2,)."""
+    ex = slides_example()
+    task = "δ der versteckten Schicht (Folie (52))"
+    hint = "δ_j = y_j (1 − y_j) · Σ_k δ_k u_jk, als Vektor: ex.y * (1 - ex.y) * (ex.U @ ex.delta_out)."
+    ok, detail = _compare(answer, ex.delta_hidden, rtol=1e-8, atol=1e-12)
+    if not ok:
+        try:
+            a = np.asarray(answer, dtype=np.float64)
+            if a.shape == (2,) and np.allclose(a, ex.y * (1 - ex.y) * (ex.U.T @ ex.delta_out)):
+                detail += " Du hast U transponiert: die Summe läuft über den Ausgabe-Index k (Spalten von U)."
+            elif a.shape == (2,) and np.allclose(a, ex.U @ ex.delta_out):
+                detail += " Der Faktor σ'(h_j) = y_j(1 − y_j) fehlt."
+        except (TypeError, ValueError):
+            pass
+    return _report(ok, task, detail, hint)
+
+
+def _dense_backward_ref(dZ, A_prev, W):
+    A = torch.tensor(A_prev, requires_grad=True)
+    Wt = torch.tensor(W, requires_grad=True)
+    b = torch.zeros(W.shape[0], dtype=torch.float64, requires_grad=True)
+    Z = A @ Wt.T + b
+    Z.backward(torch.tensor(dZ))
+    return Wt.grad.numpy(), b.grad.numpy(), A.grad.numpy()
+
+
+def _dense_trials(seed=7):
+    rng = np.random.default_rng(seed)
+    for m, d_in, d_out in [(4, 3, 2), (1, 2, 5), (6, 5, 5)]:
+        yield (m, d_in, d_out), (rng.normal(size=(m, d_out)), rng.normal(size=(m, d_in)),
+                                 rng.normal(size=(d_out, d_in)))
+
+
+def check_dense_backward(student_fn) -> Feedback:
+    """``student_fn(dZ, A_prev, W) -> (dW, db, dA_prev)`` for ``Z = A_prev @ W.T + b``.
+
+    dZ : (m, d_out), A_prev : (m, d_in), W : (d_out, d_in); expected dW (d_out, d_in) (eq. (2)),
+    db (d_out,) and dA_prev (m, d_in) (eq. (3)).
+    """
+    task = "Rückwärtsschritt einer Schicht (Gl. (2), (3))"
+    hint = "dW = dZ.T @ A_prev, db = dZ.sum(axis=0), dA_prev = dZ @ W."
+    if not callable(student_fn):
+        return _report(False, task, f"Erwartet war eine Funktion, erhalten {type(student_fn).__name__}.", hint)
+    names = ("dW", "db", "dA_prev")
+    for (m, d_in, d_out), args in _dense_trials():
+        expected = _dense_backward_ref(*args)
+        ran, result = run_student_code(student_fn, *(np.copy(a) for a in args))
+        if not ran:
+            return _report(False, task, result, hint)
+        if not isinstance(result, (tuple, list)) or len(result) != 3:
+            got = "None" if result is None else type(result).__name__
+            return _report(False, task, f"Erwartet wurde ein Tupel (dW, db, dA_prev), erhalten: {got}.", hint)
+        for name, got, exp in zip(names, result, expected):
+            ok, detail = _compare(got, exp, rtol=1e-8, atol=1e-12)
+            if not ok:
+                if name == "db" and np.size(got) == m * d_out:
+                    detail += " db hat eine Zeile pro Beispiel: über die Batch-Achse summieren."
+                return _report(False, task, f"{name} (m={m}, d_in={d_in}, d_out={d_out}): {detail}", hint)
+    return _report(True, task, "(3 Schichtformen getestet, Vergleich mit torch autograd)", hint)
+
+
+def _augmented_ref(dZ, A_prev):
+    W_aug = torch.zeros(dZ.shape[1], A_prev.shape[1] + 1, dtype=torch.float64, requires_grad=True)
+    A_aug = torch.cat([torch.tensor(A_prev), torch.ones(A_prev.shape[0], 1, dtype=torch.float64)], 1)
+    (A_aug @ W_aug.T).backward(torch.tensor(dZ))
+    return W_aug.grad.numpy()
+
+
+def check_augmented_gradient(student_fn) -> Feedback:
+    """``student_fn(dZ, A_prev)`` -> gradient of the augmented matrix (W | b), shape (d_out, d_in + 1)."""
+    task = "Gradient der erweiterten Matrix (W | b)"
+    hint = "Hänge an A_prev eine Spalte Einsen an (X̃) und rechne dZ.T @ X̃."
+    if not callable(student_fn):
+        return _report(False, task, f"Erwartet war eine Funktion, erhalten {type(student_fn).__name__}.", hint)
+    for (m, d_in, d_out), (dZ, A_prev, _W) in _dense_trials(seed=8):
+        expected = _augmented_ref(dZ, A_prev)
+        ran, result = run_student_code(student_fn, np.copy(dZ), np.copy(A_prev))
+        if not ran:
+            return _report(False, task, result, hint)
+        ok, detail = _compare(result, expected, rtol=1e-8, atol=1e-12)
+        if not ok:
+            try:
+                a = np.asarray(result, dtype=np.float64)
+                if a.shape == (d_out, d_in):
+                    detail += " Die Bias-Spalte fehlt (Gl. (2) braucht X̃ statt X)."
+                elif a.shape == (d_in + 1, d_out):
+                    detail += " Transponiert: Zeilen gehören zu den Ausgängen."
+            except (TypeError, ValueError):
+                pass
+            return _report(False, task, f"m={m}, d_in={d_in}, d_out={d_out}: {detail}", hint)
+    return _report(True, task, "(3 Schichtformen getestet, Vergleich mit torch autograd)", hint)
+
+
+def _test_functions():
+    rng = np.random.default_rng(9)
+    A = rng.normal(size=(3, 3))
+    yield "f(x) = Σ sin(x)·x²", lambda x: float(np.sum(np.sin(x) * x**2)), rng.normal(size=4)
+    yield "f(x) = log Σ exp(Ax)", lambda x: float(np.log(np.sum(np.exp(A @ x)))), rng.normal(size=3)
+    yield "f(x) = x₀·x₁ (Matrix-Eingabe)", lambda x: float(x[0, 0] * x[1, 1]), rng.normal(size=(2, 2))
+
+
+def _central_ref(f, x, eps=1e-6):
+    g = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        xp, xm = x.copy(), x.copy()
+        xp[idx] += eps
+        xm[idx] -= eps
+        g[idx] = (f(xp) - f(xm)) / (2 * eps)
+    return g
+
+
+def check_central_difference(student_fn) -> Feedback:
+    """``student_fn(f, x, eps=1e-6)`` -> central-difference gradient of f at x, same shape as x."""
+    task = "Numerischer Gradient (zentrale Differenzen)"
+    hint = "Für jeden Index: (f(x + ε e_i) − f(x − ε e_i)) / (2ε); x dabei kopieren, nicht verändern."
+    if not callable(student_fn):
+        return _report(False, task, f"Erwartet war eine Funktion, erhalten {type(student_fn).__name__}.", hint)
+    for name, f, x in _test_functions():
+        expected = _central_ref(f, x)
+        x_in = x.copy()
+        ran, result = run_student_code(student_fn, f, x_in, 1e-6)
+        if not ran:
+            return _report(False, task, result, hint)
+        if not np.array_equal(x_in, x):
+            return _report(False, task, f"{name}: deine Funktion hat x verändert.", hint)
+        ok, detail = _compare(result, expected, rtol=1e-8, atol=1e-8)
+        if not ok:
+            try:
+                a = np.asarray(result, dtype=np.float64)
+                if a.shape == x.shape and np.allclose(a, 2 * expected, rtol=1e-4):
+                    detail += " Doppelt so groß: durch 2ε teilen."
+                elif a.shape == x.shape and np.allclose(a, expected, rtol=0, atol=1e-4):
+                    err = float(np.max(np.abs(a - expected)))
+                    detail += (f" Die Abweichung ist klein ({err:.0e}), aber zu groß für zentrale "
+                               "Differenzen: eine einseitige Differenz (f(x+ε) − f(x))/ε hat einen "
+                               "Fehler der Ordnung ε, die zentrale nur ε².")
+            except (TypeError, ValueError):
+                pass
+            return _report(False, task, f"{name}: {detail}", hint)
+    return _report(True, task, "(3 Funktionen getestet)", hint)

@@ -1,0 +1,193 @@
+"""Checkers for notebook 03 (loss functions, Skript §2). German feedback, never raising.
+
+The references are the ``torch.nn.functional`` losses in float64 (an implementation
+independent of the student's and of :mod:`dl_helpers.losses`). Every checker also tries
+extreme logits (±1000) where the task asks for a numerically stable form.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ._core import Feedback, _compare, _report, run_student_code
+
+__all__ = ["check_mse", "check_bce_with_logits", "check_logsumexp", "check_cce_with_logits",
+           "check_logistic_at_boundary"]
+
+
+def _t(a) -> torch.Tensor:
+    return torch.as_tensor(np.asarray(a, dtype=np.float64))
+
+
+def _run_trials(student_fn, reference, trials, *, task, hint, diagnose=None) -> Feedback:
+    """Run ``student_fn`` on each ``(label, args)`` trial; report the first mismatch."""
+    if not callable(student_fn):
+        return _report(False, task, f"Erwartet war eine Funktion, erhalten {type(student_fn).__name__}.",
+                       hint)
+    for label, args in trials:
+        expected = reference(*args)
+        copies = tuple(np.copy(a) if isinstance(a, np.ndarray) else a for a in args)
+        with np.errstate(all="ignore"):
+            ran, result = run_student_code(student_fn, *copies)
+        if not ran:
+            return _report(False, task, result, hint)
+        ok, detail = _compare(result, expected, rtol=1e-7, atol=1e-10)
+        if not ok:
+            extra = diagnose(result, args, expected) if diagnose and _numeric(result) is not None else ""
+            return _report(False, task, f"{label}: {detail} {extra}".rstrip(), hint)
+    return _report(True, task, f"({len(trials)} Tests bestanden, auch mit extremen Werten)"
+                   if len(trials) > 3 else f"({len(trials)} Tests bestanden)", hint)
+
+
+def _numeric(result) -> np.ndarray | None:
+    """The student's result as a float array, or None if it is not numeric at all."""
+    if result is None or isinstance(result, (str, bytes)):
+        return None
+    try:
+        return np.asarray(result, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+
+
+def _ratio(result, expected) -> float | None:
+    try:
+        r = float(np.asarray(result, dtype=np.float64)) / float(expected)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    return r if np.isfinite(r) else None
+
+
+# --------------------------------------------------------------------------- MSE (Skript §2.1)
+def _mse_ref(y_hat, y):
+    m = y_hat.shape[0]
+    return float(F.mse_loss(_t(y_hat), _t(y), reduction="sum")) / (2 * m)
+
+
+def check_mse(student_fn) -> Feedback:
+    """``student_fn(y_hat, y)`` with arrays of shape (m, k) must return 1/(2m) Σ_i ‖ŷ_i − y_i‖²."""
+    rng = np.random.default_rng(3)
+    trials = []
+    for m, k in [(5, 1), (8, 3), (1, 4), (20, 2)]:
+        trials.append((f"Test mit m={m}, k={k}", (rng.normal(size=(m, k)), rng.normal(size=(m, k)))))
+
+    def diagnose(result, args, expected):
+        r = _ratio(result, expected)
+        k = args[0].shape[1]
+        if r is None:
+            return ""
+        if np.isclose(r, 2.0):
+            return "(Genau doppelt so groß: fehlt der Faktor 1/2?)"
+        if np.isclose(r, 1.0 / k) and k > 1:
+            return "(Du mittelst auch über die k Ausgänge; die Norm summiert über sie.)"
+        if np.isclose(r, 2.0 / k) and k > 1:
+            return "(Das ist np.mean über alle Einträge, nicht 1/(2m) Σ‖·‖².)"
+        if np.isclose(r, args[0].shape[0]):
+            return "(Um den Faktor m zu groß: die Summe muss durch m geteilt werden.)"
+        return ""
+
+    return _run_trials(student_fn, _mse_ref, trials, task="MSE mit 1/(2m)",
+                       hint="C = Σ_i Σ_j (ŷ_ij − y_ij)² / (2m), m = Anzahl Zeilen.", diagnose=diagnose)
+
+
+# ---------------------------------------------------------- BCE from logits (Skript Bsp. 2.2.2)
+def _bce_logits_ref(z, y):
+    return float(F.binary_cross_entropy_with_logits(_t(z), _t(y)))
+
+
+def check_bce_with_logits(student_fn) -> Feedback:
+    """``student_fn(z, y)``, z logits of shape (m,), y ∈ {0, 1}: mean BCE of σ(z), stable."""
+    rng = np.random.default_rng(4)
+    trials = []
+    for m in (4, 10):
+        trials.append((f"Test mit {m} zufälligen Logits",
+                       (rng.normal(scale=3.0, size=m), rng.integers(0, 2, size=m).astype(float))))
+    trials.append(("Test mit Logits ±1000 (richtig klassifiziert)",
+                   (np.array([1000.0, -1000.0, 30.0]), np.array([1.0, 0.0, 1.0]))))
+    trials.append(("Test mit Logits ±1000 (falsch klassifiziert)",
+                   (np.array([1000.0, -1000.0, 0.5]), np.array([0.0, 1.0, 1.0]))))
+
+    def diagnose(result, args, expected):
+        try:
+            bad = not np.all(np.isfinite(np.asarray(result, dtype=np.float64)))
+        except (TypeError, ValueError):
+            return ""
+        r = _ratio(result, expected)
+        if bad:
+            return ("(NaN/inf: die naive Form log(σ(z)) bricht für große |z| zusammen. Schreibe den "
+                    "Loss als max(z,0) − z·y + log(1 + exp(−|z|)).)")
+        if r is not None and np.isclose(r, -1.0):
+            return "(Genau das Negative: das Minuszeichen der Kreuzentropie fehlt.)"
+        return ""
+
+    return _run_trials(student_fn, _bce_logits_ref, trials, task="BCE aus Logits",
+                       hint="log(1 + e^{-|z|}) läuft nie über; np.log1p ist dafür genau richtig.",
+                       diagnose=diagnose)
+
+
+# ----------------------------------------------------------------------------- log-sum-exp
+def _lse_ref(Z):
+    return torch.logsumexp(_t(Z), dim=-1).numpy()
+
+
+def check_logsumexp(student_fn) -> Feedback:
+    """``student_fn(Z)`` with Z of shape (m, K) must return log Σ_k exp(Z_ik), shape (m,), stable."""
+    rng = np.random.default_rng(5)
+    trials = [("Test mit zufälligen Logits (m=4, K=3)", (rng.normal(size=(4, 3)),)),
+              ("Test mit einer Zeile (m=1, K=5)", (rng.normal(size=(1, 5)),)),
+              ("Test mit Logits ±1000", (np.array([[1000.0, 999.0, -1000.0], [-1000.0, -1001.0, -1002.0]]),))]
+
+    def diagnose(result, args, expected):
+        try:
+            res = np.asarray(result, dtype=np.float64)
+        except (TypeError, ValueError):
+            return ""
+        if not np.all(np.isfinite(res)):
+            return "(inf/NaN: exp(1000) läuft über. Ziehe vorher das Zeilenmaximum ab.)"
+        return ""
+
+    return _run_trials(student_fn, _lse_ref, trials, task="Log-Sum-Exp",
+                       hint="log Σ e^{z_k} = c + log Σ e^{z_k − c} mit c = max_k z_k (pro Zeile, keepdims).",
+                       diagnose=diagnose)
+
+
+# -------------------------------------------------------------- CCE from logits (softmax + CE)
+def _cce_ref(Z, y):
+    return float(F.cross_entropy(_t(Z), torch.as_tensor(np.asarray(y), dtype=torch.long)))
+
+
+def check_cce_with_logits(student_fn) -> Feedback:
+    """``student_fn(Z, y)``, Z logits (m, K), y int labels (m,): mean −log softmax(Z)_{i, y_i}."""
+    rng = np.random.default_rng(6)
+    trials = [("Test mit m=5, K=3", (rng.normal(size=(5, 3)), rng.integers(0, 3, size=5))),
+              ("Test mit m=8, K=4", (rng.normal(scale=4.0, size=(8, 4)), rng.integers(0, 4, size=8))),
+              ("Test mit Logits ±1000",
+               (np.array([[1000.0, -1000.0, 0.0], [0.0, 1000.0, 999.0]]), np.array([1, 2])))]
+
+    def diagnose(result, args, expected):
+        try:
+            res = np.asarray(result, dtype=np.float64)
+        except (TypeError, ValueError):
+            return ""
+        if not np.all(np.isfinite(res)):
+            return "(inf/NaN: nutze log softmax(Z) = Z − logsumexp(Z), nicht log(softmax(Z)).)"
+        r = _ratio(result, expected)
+        if r is not None and np.isclose(r, -1.0):
+            return "(Genau das Negative: das Minuszeichen fehlt.)"
+        return ""
+
+    return _run_trials(student_fn, _cce_ref, trials, task="Kategoriale Kreuzentropie aus Logits",
+                       hint="Pro Zeile: logsumexp(Z_i) − Z_{i, y_i}; dann Mittelwert über die Zeilen. "
+                            "Indexieren mit Z[np.arange(m), y].",
+                       diagnose=diagnose)
+
+
+# ------------------------------------------------------------------------- a value question
+def check_logistic_at_boundary(answer) -> Feedback:
+    """Value of the logistic loss log(1 + e^{−y f}) on the decision boundary f = 0 (= log 2)."""
+    task = "Logistischer Loss bei f(x) = 0"
+    hint = "Setze f = 0 in log(1 + e^{−y f}) ein; das Ergebnis hängt nicht von y ab."
+    ok, detail = _compare(answer, np.log(2.0), rtol=1e-6, atol=1e-9)
+    if not ok and _ratio(answer, np.log(2.0)) is not None and np.isclose(float(answer), 0.0):
+        detail += " Null wäre der Loss nur für y·f → ∞."
+    return _report(ok, task, detail, hint)
