@@ -1,0 +1,281 @@
+"""Shared plotting utilities: one look for all notebooks, computation kept separate.
+
+* :data:`COLORS`, :data:`CLASS_COLORS`, :func:`class_cmap`, :func:`use_style` -- common style;
+* :func:`decision_grid` -- pure function: evaluates a classifier on a grid (testable);
+* :func:`plot_decision_boundary`, :func:`scatter_classes`, :func:`plot_line`,
+  :func:`plot_history` -- thin drawing layers that take an ``ax``;
+* :class:`LiveFigure` -- one persistent figure inside an ``ipywidgets.Output`` that a widget
+  callback redraws (no new figure per slider move).
+"""
+from __future__ import annotations
+
+from typing import Callable, NamedTuple
+
+import numpy as np
+
+from ._validation import as_array, check_positive_int
+
+__all__ = ["COLORS", "CLASS_COLORS", "class_cmap", "proba_cmap", "use_style", "DecisionGrid", "decision_grid",
+           "plot_decision_boundary", "scatter_classes", "plot_line", "plot_history", "LiveFigure"]
+
+#: Named colours (colour-blind friendly, Okabe–Ito palette).
+COLORS = {
+    "blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "red": "#D55E00",
+    "purple": "#CC79A7", "sky": "#56B4E9", "yellow": "#F0E442", "black": "#000000",
+    "grey": "#7F7F7F",
+    # semantic aliases used across the book
+    "numpy": "#0072B2", "torch": "#D55E00", "train": "#0072B2", "test": "#E69F00",
+}
+#: Colours of the classes 0, 1, 2, ... (class −1 of ±1 labels uses entry 0, +1 entry 1).
+CLASS_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
+                "#F0E442", "#000000", "#7F7F7F", "#8C564B"]
+
+_STYLE = {
+    "figure.figsize": (6.0, 4.0),
+    "figure.dpi": 100,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.prop_cycle": None,  # filled in use_style
+    "font.size": 11,
+    "legend.frameon": False,
+    "image.cmap": "viridis",
+}
+
+
+def use_style() -> None:
+    """Apply the book's matplotlib style (call once in the first cell of a notebook)."""
+    import matplotlib as mpl
+    from cycler import cycler
+
+    style = dict(_STYLE)
+    style["axes.prop_cycle"] = cycler(color=CLASS_COLORS)
+    mpl.rcParams.update(style)
+
+
+def class_cmap(n_classes: int):
+    """A ``ListedColormap`` with the first ``n_classes`` class colours."""
+    from matplotlib.colors import ListedColormap
+
+    n = check_positive_int(n_classes, "n_classes")
+    if n > len(CLASS_COLORS):
+        raise ValueError(f"n_classes must be <= {len(CLASS_COLORS)}, got {n}")
+    return ListedColormap(CLASS_COLORS[:n])
+
+
+def proba_cmap():
+    """Diverging colour map from class 0 (p = 0) over white (p = 0.5) to class 1 (p = 1)."""
+    from matplotlib.colors import LinearSegmentedColormap
+
+    return LinearSegmentedColormap.from_list("dl_proba", [CLASS_COLORS[0], "#FFFFFF", CLASS_COLORS[1]])
+
+
+def _class_index(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Map arbitrary labels (e.g. −1/+1) to colour indices 0..K−1; returns (index, classes)."""
+    classes = np.unique(y)
+    return np.searchsorted(classes, y), classes
+
+
+class DecisionGrid(NamedTuple):
+    """Classifier evaluated on a regular grid (input of a contour plot)."""
+
+    xx: np.ndarray  #: (G, G) first coordinate
+    yy: np.ndarray  #: (G, G) second coordinate
+    zz: np.ndarray  #: (G, G) predict([xx, yy]) reshaped
+
+
+def decision_grid(predict: Callable[[np.ndarray], np.ndarray], X, *, grid_size: int = 200,
+                  padding: float = 0.5, bounds=None) -> DecisionGrid:
+    """Evaluate ``predict`` on a grid covering the data (pure function, no drawing).
+
+    Parameters
+    ----------
+    predict : callable, ndarray (N, 2) -> ndarray (N,) or (N, 1)
+        Class labels, scores or probabilities for N points.
+    X : ndarray of shape (n, 2)
+        Data that the grid must cover.
+    grid_size : int
+        Number of grid points G per axis.
+    padding : float
+        Margin around the data.
+    bounds : (x_min, x_max, y_min, y_max), optional
+        Explicit extent instead of data + padding.
+
+    Returns
+    -------
+    DecisionGrid
+    """
+    X = as_array(X, "X", shape=(None, 2))
+    g = check_positive_int(grid_size, "grid_size", minimum=2)
+    if bounds is None:
+        lo, hi = X.min(axis=0) - padding, X.max(axis=0) + padding
+        x_min, x_max, y_min, y_max = lo[0], hi[0], lo[1], hi[1]
+    else:
+        x_min, x_max, y_min, y_max = (float(v) for v in bounds)
+    xx, yy = np.meshgrid(np.linspace(x_min, x_max, g), np.linspace(y_min, y_max, g))
+    pts = np.c_[xx.ravel(), yy.ravel()]
+    z = np.asarray(predict(pts), dtype=np.float64)
+    if z.size != pts.shape[0]:
+        raise ValueError(f"predict must return one value per point (shape ({pts.shape[0]},)), "
+                         f"got shape {z.shape}")
+    return DecisionGrid(xx, yy, z.reshape(xx.shape))
+
+
+def scatter_classes(ax, X, y, *, s: float = 25, alpha: float = 0.9, edgecolor: str = "white",
+                    labels: dict | None = None, legend: bool = True):
+    """Scatter 2-D points coloured by class.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    X : ndarray of shape (n, 2)
+    y : ndarray of shape (n,)  class labels (0/1, ±1 or 0..K−1)
+    labels : dict, optional  legend text per class value, default ``"Klasse <value>"``
+    """
+    X = as_array(X, "X", shape=(None, 2))
+    y = np.asarray(y).reshape(-1)
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(f"y must have shape ({X.shape[0]},), got {y.shape}")
+    idx, classes = _class_index(y)
+    for k, c in enumerate(classes):
+        m = idx == k
+        text = (labels or {}).get(c, f"Klasse {c:g}" if np.issubdtype(type(c), np.number) else str(c))
+        ax.scatter(X[m, 0], X[m, 1], s=s, alpha=alpha, color=CLASS_COLORS[k % len(CLASS_COLORS)],
+                   edgecolor=edgecolor, linewidth=0.5, label=text)
+    if legend:
+        ax.legend(loc="best")
+    return ax
+
+
+def plot_decision_boundary(ax, predict: Callable[[np.ndarray], np.ndarray], X, y=None, *,
+                           grid_size: int = 200, padding: float = 0.5, proba: bool = False,
+                           threshold: float | None = None, bounds=None, title: str | None = None,
+                           legend: bool = True):
+    """Colour the decision regions of a 2-D classifier and scatter the data.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    predict : callable, ndarray (N, 2) -> ndarray (N,)
+        Class labels (default) or, with ``proba=True``, the probability of class 1 (then a
+        continuous colour map and the 0.5 contour are drawn).
+    X : ndarray of shape (n, 2)
+    y : ndarray of shape (n,), optional
+        Labels for the scatter plot.
+    threshold : float, optional
+        Draw the contour ``predict = threshold`` (default 0.5 with ``proba``, none otherwise).
+    bounds : (x_min, x_max, y_min, y_max), optional
+
+    Returns
+    -------
+    DecisionGrid
+        The evaluated grid (e.g. for tests or further plots).
+    """
+    grid = decision_grid(predict, X, grid_size=grid_size, padding=padding, bounds=bounds)
+    if proba:
+        ax.contourf(grid.xx, grid.yy, np.clip(grid.zz, 0, 1), levels=np.linspace(0, 1, 11),
+                    cmap=proba_cmap(), alpha=0.35, vmin=0, vmax=1)
+        threshold = 0.5 if threshold is None else threshold
+    else:
+        classes = np.unique(grid.zz if y is None else np.r_[np.unique(grid.zz), np.unique(y)])
+        idx = np.searchsorted(classes, grid.zz)
+        ax.contourf(grid.xx, grid.yy, idx, levels=np.arange(len(classes) + 1) - 0.5,
+                    cmap=class_cmap(max(len(classes), 1)), alpha=0.25)
+    if threshold is not None:
+        ax.contour(grid.xx, grid.yy, grid.zz, levels=[threshold], colors="k", linewidths=1.5)
+    if y is not None:
+        scatter_classes(ax, X, y, legend=legend)
+    ax.set_xlim(grid.xx.min(), grid.xx.max())
+    ax.set_ylim(grid.yy.min(), grid.yy.max())
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    if title:
+        ax.set_title(title)
+    return grid
+
+
+def plot_line(ax, w, b, *, theta: float = 0.0, x_range=None, **kw):
+    """Draw the line w1 x1 + w2 x2 + b = θ (Folien (19)/(20)) across the current x-limits.
+
+    Vertical lines (w2 = 0) are handled; returns the Line2D (or None if w = 0).
+    """
+    w = as_array(w, "w", shape=(2,))
+    lo, hi = ax.get_xlim() if x_range is None else x_range
+    kw.setdefault("color", "k")
+    kw.setdefault("linewidth", 1.5)
+    if w[1] != 0:
+        x1 = np.array([lo, hi])
+        x2 = -(w[0] / w[1]) * x1 - (float(b) - theta) / w[1]
+        (line,) = ax.plot(x1, x2, **kw)
+    elif w[0] != 0:
+        line = ax.axvline((theta - float(b)) / w[0], **kw)
+    else:
+        return None
+    ax.set_xlim(lo, hi)
+    return line
+
+
+def plot_history(ax, history: dict[str, np.ndarray] | np.ndarray, *, xlabel: str = "Epoche",
+                 ylabel: str = "Loss", logy: bool = False, title: str | None = None):
+    """Plot one or several curves (e.g. train/test loss) over epochs.
+
+    ``history`` is an array (one curve) or a dict name → array (legend entries).
+    """
+    curves = {"": history} if not isinstance(history, dict) else history
+    for name, values in curves.items():
+        v = np.asarray(values, dtype=np.float64).reshape(-1)
+        ax.plot(np.arange(v.size), v, label=name or None,
+                color=COLORS.get(name, None) if name else None)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    if isinstance(history, dict) and len(history) > 1:
+        ax.legend()
+    return ax
+
+
+class LiveFigure:
+    """A persistent matplotlib figure shown in an ``ipywidgets.Output`` and redrawn on demand.
+
+    Usage in a notebook (the update function is a thin layer over a pure ``dl_helpers`` study)::
+
+        live = LiveFigure(ncols=2, figsize=(9, 3.5))
+        def update(change=None):
+            for ax in live.axes: ax.clear()
+            ...draw on live.axes...
+            live.redraw()
+        slider.observe(update, names="value")
+        update()
+        display(widgets.VBox([slider, live.output]))
+
+    The figure is created with interactive mode off, so it is not shown twice; ``redraw``
+    replaces the previous image (``clear_output(wait=True)``) instead of adding a new figure.
+    """
+
+    def __init__(self, nrows: int = 1, ncols: int = 1, **subplot_kw):
+        import ipywidgets as widgets
+        import matplotlib.pyplot as plt
+
+        with plt.ioff():
+            self.fig, axes = plt.subplots(nrows, ncols, **subplot_kw)
+        self.axes = np.atleast_1d(axes).ravel()
+        self.ax = self.axes[0]
+        self.output = widgets.Output()
+
+    def redraw(self) -> None:
+        """Show the current state of the figure in :attr:`output` (replacing the old image)."""
+        from IPython.display import clear_output, display
+
+        with self.output:
+            clear_output(wait=True)
+            display(self.fig)
+
+    def close(self) -> None:
+        """Release the figure (e.g. at the end of a notebook)."""
+        import matplotlib.pyplot as plt
+
+        plt.close(self.fig)
