@@ -9,6 +9,7 @@ Functional API (teaching code returns new arrays, nothing is changed in place)::
 ``params`` and ``grads`` are the same *tree*: a single ndarray, or a list/tuple (including
 ``network.Layer``) of ndarrays, nested arbitrarily. The torch twin of every optimiser is
 ``opt.torch_optimizer(model.parameters())``; the tests run both for 100 steps and compare.
+Trajectories on 2-D test functions: :func:`dl_helpers.landscapes.run_trajectory`.
 
 Update rules (g = gradient, t = step counter starting at 1, all operations elementwise)
 
@@ -39,11 +40,11 @@ from typing import Any, NamedTuple
 import numpy as np
 import torch
 
-from ._validation import check_positive_float, check_positive_int
+from ._validation import check_choice, check_positive_float
 
 __all__ = [
     "SGD", "Adam", "AdamW", "RMSprop", "SGDState", "AdamState", "RMSpropState",
-    "OPTIMIZERS", "get_optimizer", "tree_map", "tree_leaves", "run_optimizer",
+    "OPTIMIZERS", "get_optimizer", "tree_map", "tree_leaves",
 ]
 
 
@@ -337,40 +338,4 @@ OPTIMIZERS: dict[str, type] = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmspro
 
 def get_optimizer(name: str, **kwargs):
     """Construct an optimiser by name: ``get_optimizer("adam", lr=0.01)``."""
-    from ._validation import check_choice
-
     return OPTIMIZERS[check_choice(name, "optimizer", OPTIMIZERS)](**kwargs)
-
-
-def run_optimizer(grad_fn: Callable[[np.ndarray], np.ndarray], x0, optimizer, n_steps: int,
-                  *, max_norm: float = 1e6) -> np.ndarray:
-    """Trajectory of ``optimizer`` on a function given by its gradient (e.g. 2-D test functions).
-
-    grad_fn : callable, ndarray of shape (d,) -> ndarray of shape (d,)
-    x0 : array_like of shape (d,)     start point
-    optimizer : SGD, Adam, AdamW or RMSprop
-    n_steps : int                     number of updates
-    max_norm : float                  stop early once ‖x‖ exceeds this (divergence)
-    Returns the points x_0, x_1, … as an ndarray of shape (k + 1, d), k ≤ n_steps (shorter
-    only if the iteration diverged).
-    """
-    n_steps = check_positive_int(n_steps, "n_steps", minimum=0)
-    x = np.array(x0, dtype=np.float64)
-    if x.ndim != 1 or not np.all(np.isfinite(x)):
-        raise ValueError(f"x0 must be a finite vector of shape (d,), got {np.shape(x0)}")
-    if not hasattr(optimizer, "step") or not hasattr(optimizer, "init"):
-        raise TypeError(f"optimizer must be an SGD/Adam/AdamW/RMSprop object, "
-                        f"got {type(optimizer).__name__}")
-    state = optimizer.init(x)
-    path = [x]
-    for _ in range(n_steps):
-        g = np.asarray(grad_fn(x), dtype=np.float64)
-        if g.shape != x.shape:
-            raise ValueError(f"grad_fn must return an array of shape {x.shape}, got {g.shape}")
-        if not np.all(np.isfinite(g)):
-            break
-        x, state = optimizer.step(x, g, state)
-        path.append(x)
-        if not np.all(np.isfinite(x)) or np.linalg.norm(x) > max_norm:
-            break
-    return np.array(path)

@@ -1,0 +1,312 @@
+"""Minibatch training loops: the NumPy network of :mod:`dl_helpers.network` and its torch twin.
+
+Both loops see the same data in the same order: :func:`minibatches` draws one permutation per
+epoch from ``numpy.random.default_rng(seed)``. With the same initial weights
+(``network.to_torch``), the same optimiser (``opt`` and ``opt.torch_optimizer``) and float64,
+``train_numpy`` and ``train_torch`` end with the same weights (tests: ≤ 1e-10).
+
+::
+
+    params, hist = train_numpy(params, X, y, ["relu", "identity"], "cce_with_logits",
+                               SGD(lr=0.1), epochs=20, batch_size=32, seed=0)
+    model = to_torch(params0, ["relu", "identity"])
+    hist_t = train_torch(model, X, y, "cce_with_logits", SGD(lr=0.1), epochs=20, batch_size=32,
+                         seed=0)
+
+Per epoch the :class:`History` stores the training loss and accuracy -- by default the mean over
+the minibatches of that epoch, each computed with the parameters *before* its update (free,
+as in most PyTorch loops); with ``eval_train=True`` instead on the full training set after the
+epoch -- and, if validation data are given, the validation loss and accuracy after the epoch.
+Plain gradient descent (GD) is ``batch_size=None`` (the full batch).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from . import network as _net
+from ._validation import check_positive_int
+from .losses import Loss, get_loss
+
+__all__ = ["History", "minibatches", "accuracy", "evaluate_numpy", "evaluate_torch",
+           "train_numpy", "train_torch"]
+
+
+@dataclass
+class History:
+    """Per-epoch training record (one entry per epoch; accuracy is NaN for regression losses).
+
+    loss, accuracy : list of float            on the training data
+    val_loss, val_accuracy : list of float    on the validation data (empty if none given)
+    diverged : bool                           True if the loss became inf/NaN; training stopped
+                                              after that epoch (learning rate too large)
+    """
+
+    loss: list = field(default_factory=list)
+    accuracy: list = field(default_factory=list)
+    val_loss: list = field(default_factory=list)
+    val_accuracy: list = field(default_factory=list)
+    diverged: bool = False
+
+
+    @property
+    def epochs(self) -> int:
+        return len(self.loss)
+
+    def __len__(self) -> int:
+        return len(self.loss)
+
+    def as_dict(self) -> dict[str, np.ndarray]:
+        """The non-empty series as arrays, e.g. for plotting."""
+        return {k: np.asarray(v) for k, v in vars(self).items()
+                if isinstance(v, list) and len(v)}
+
+
+def minibatches(n: int, batch_size: int | None, rng: np.random.Generator | None):
+    """Index arrays of the minibatches of one epoch.
+
+    n : int                     number of samples
+    batch_size : int or None    None → one batch with all samples (gradient descent)
+    rng : Generator or None     permutation source; None → no shuffling (order 0..n-1)
+    Returns a list of int arrays; the last batch is smaller if ``batch_size`` does not divide n.
+    """
+    n = check_positive_int(n, "n")
+    bs = n if batch_size is None else check_positive_int(batch_size, "batch_size")
+    order = rng.permutation(n) if rng is not None else np.arange(n)
+    return [order[i:i + bs] for i in range(0, n, bs)]
+
+
+def accuracy(loss, output, y) -> float:
+    """Fraction of correct predictions for the output type of ``loss`` (NaN for regression).
+
+    loss : str or Loss     decides how outputs become predictions:
+        ``cce*`` argmax of the row; ``bce`` p > 0.5; ``bce_with_logits`` z > 0;
+        ``logistic`` sign(f) (0 counts as +1); ``mse`` → NaN.
+    output : ndarray of shape (n, d_L) (or (n,))
+    y : int labels (n,) / one-hot (n, K) for cce; 0/1 or ±1 labels of shape (n,) or (n, 1)
+    """
+    loss_obj = get_loss(loss)
+    out = np.asarray(output)
+    y = np.asarray(y)
+    if loss_obj.targets == "labels":
+        labels = y.argmax(axis=1) if y.ndim == 2 else y
+        return float(np.mean(out.argmax(axis=1) == labels))
+    if loss_obj.targets == "real":
+        return float("nan")
+    out = out.reshape(len(out), -1)[:, 0]
+    y = y.reshape(len(y), -1)[:, 0]
+    if loss_obj.targets == "pm1":
+        return float(np.mean(np.where(out >= 0, 1.0, -1.0) == y))
+    threshold = 0.5 if loss_obj.output == "probability" else 0.0
+    return float(np.mean((out > threshold) == (y > 0.5)))
+
+
+def _check_xy(X, y, name_x="X", name_y="y"):
+    X = _net._float_array(X, name_x, ndim=2)
+    if isinstance(y, torch.Tensor):
+        y = y.detach().cpu().numpy()
+    y = np.asarray(y)
+    if y.ndim == 0 or y.shape[0] != X.shape[0]:
+        raise ValueError(f"{name_y} must have {X.shape[0]} rows (one target per row of {name_x}), "
+                         f"got shape {y.shape}")
+    if np.issubdtype(y.dtype, np.floating) and not np.all(np.isfinite(y)):
+        raise ValueError(f"{name_y} contains NaN or inf")
+    return X, y
+
+
+def _check_common(epochs, batch_size, seed, callback, progress):
+    epochs = check_positive_int(epochs, "epochs", minimum=0)
+    if batch_size is not None:
+        check_positive_int(batch_size, "batch_size")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable(epoch, params_or_model, history), "
+                        f"got {type(callback).__name__}")
+    if not isinstance(progress, bool):
+        raise TypeError(f"progress must be True or False, got {progress!r}")
+    return epochs
+
+
+def _check_optimizer(optimizer):
+    if not (hasattr(optimizer, "init") and hasattr(optimizer, "step")):
+        raise TypeError("optimizer must be a dl_helpers.optimizers object (SGD, Adam, …), "
+                        f"got {type(optimizer).__name__}")
+
+
+# --------------------------------------------------------------------------------------------
+# NumPy
+# --------------------------------------------------------------------------------------------
+def evaluate_numpy(params, X, y, activations, loss) -> tuple[float, float]:
+    """(loss, accuracy) of the NumPy network on (X, y)."""
+    params = _net.check_params(params)
+    acts = _net.resolve_activations(activations, len(params))
+    loss_obj = get_loss(loss)
+    X, y = _check_xy(X, y)
+    X = _net._check_X(X, params)
+    out = _net._forward(params, X, acts).A[-1]
+    return float(loss_obj.value(out, y)), accuracy(loss_obj, out, y)
+
+
+def train_numpy(params, X, y, activations, loss, optimizer, *, epochs: int,
+                batch_size: int | None = 32, seed: int = 0, shuffle: bool = True,
+                X_val=None, y_val=None, eval_train: bool = False, progress: bool = True,
+                callback: Callable | None = None, desc: str = "NumPy") -> tuple[list, History]:
+    """Train the NumPy MLP with minibatch gradient steps (backpropagation + ``optimizer``).
+
+    params : list of L Layer               initial parameters (not modified)
+    X : ndarray of shape (n, d_0); y : targets as ``loss`` expects them
+    activations : L activation names       (output ``"identity"`` for ``*_with_logits``)
+    loss : str or Loss                      name in ``dl_helpers.losses.LOSSES``
+    optimizer : SGD, Adam, … (``dl_helpers.optimizers``)
+    epochs : int; batch_size : int or None (None = full batch = gradient descent)
+    seed : int                              seeds the shuffling (``default_rng(seed)``)
+    X_val, y_val : optional validation data (evaluated after every epoch)
+    eval_train : bool                       loss/accuracy on the full training set after each
+                                            epoch instead of the running minibatch mean
+    progress : bool                         show a ``tqdm`` bar over the epochs
+    callback : callable(epoch, params, history), called after every epoch (epoch from 1)
+    Returns ``(params, history)``: new parameter list (dtype of the input params), History.
+    """
+    params = _net.check_params(params)
+    acts = _net.resolve_activations(activations, len(params))
+    loss_obj = get_loss(loss)
+    _net._check_loss_output(loss_obj, acts)
+    _check_optimizer(optimizer)
+    epochs = _check_common(epochs, batch_size, seed, callback, progress)
+    X, y = _check_xy(X, y)
+    X = _net._check_X(X, params)
+    has_val = X_val is not None
+    if has_val:
+        X_val, y_val = _check_xy(X_val, y_val, "X_val", "y_val")
+        X_val = _net._check_X(X_val, params, "X_val")
+    rng = np.random.default_rng(seed) if shuffle else None
+    state = optimizer.init(params)
+    hist = History()
+    n = X.shape[0]
+    for epoch in tqdm(range(1, epochs + 1), desc=desc, disable=not progress, leave=False):
+        total, correct = 0.0, 0.0
+        for idx in minibatches(n, batch_size, rng):
+            Xb, yb = X[idx], y[idx]
+            cache = _net._forward(params, Xb, acts)
+            out = cache.A[-1]
+            value, dA = _net.output_delta(loss_obj, out, yb)
+            grads = _net._backward(params, cache, acts, dA)
+            params, state = optimizer.step(params, grads, state)
+            if not eval_train:
+                total += value * len(idx)
+                correct += accuracy(loss_obj, out, yb) * len(idx)
+        if eval_train:
+            out = _net._forward(params, X, acts).A[-1]
+            hist.loss.append(float(loss_obj.value(out, y)))
+            hist.accuracy.append(accuracy(loss_obj, out, y))
+        else:
+            hist.loss.append(total / n)
+            hist.accuracy.append(correct / n)
+        if has_val:
+            out = _net._forward(params, X_val, acts).A[-1]
+            hist.val_loss.append(float(loss_obj.value(out, y_val)))
+            hist.val_accuracy.append(accuracy(loss_obj, out, y_val))
+        if not np.isfinite(hist.loss[-1]):
+            hist.diverged = True  # stop: further epochs would only produce NaN
+            break
+        if callback is not None:
+            callback(epoch, params, hist)
+    return list(params), hist
+
+
+# --------------------------------------------------------------------------------------------
+# torch
+# --------------------------------------------------------------------------------------------
+def _torch_targets(y: np.ndarray, loss_obj: Loss, dtype) -> torch.Tensor:
+    if loss_obj.targets == "labels" and y.ndim == 1:
+        return torch.as_tensor(y.astype(np.int64))
+    return torch.as_tensor(np.asarray(y, dtype=np.float64)).to(dtype)
+
+
+def _model_dtype(model: torch.nn.Module):
+    p = next(model.parameters(), None)
+    if p is None:
+        raise ValueError("model has no parameters")
+    return p.dtype
+
+
+def evaluate_torch(model: torch.nn.Module, X, y, loss) -> tuple[float, float]:
+    """(loss, accuracy) of a torch model on (X, y), without gradients."""
+    loss_obj = get_loss(loss)
+    X, y = _check_xy(X, y)
+    dtype = _model_dtype(model)
+    with torch.no_grad():
+        out = model(torch.as_tensor(X).to(dtype))
+        value = loss_obj.torch_value(out, _torch_targets(y, loss_obj, dtype)).item()
+    return float(value), accuracy(loss_obj, out.numpy(), y)
+
+
+def train_torch(model: torch.nn.Module, X, y, loss, optimizer, *, epochs: int,
+                batch_size: int | None = 32, seed: int = 0, shuffle: bool = True,
+                X_val=None, y_val=None, eval_train: bool = False, progress: bool = True,
+                callback: Callable | None = None, desc: str = "torch") -> History:
+    """The same loop as :func:`train_numpy` for a torch model (trained in place, autograd).
+
+    model : torch.nn.Module                 e.g. ``network.to_torch(params, activations)``
+    loss : str or Loss                      its ``torch_value`` is used (same definition)
+    optimizer : torch.optim.Optimizer on ``model.parameters()``, or a ``dl_helpers.optimizers``
+                object (converted with ``optimizer.torch_optimizer(model.parameters())``)
+    Other arguments as in :func:`train_numpy` (same seed → same minibatch order).
+    ``callback(epoch, model, history)``. Returns the :class:`History`.
+    """
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    loss_obj = get_loss(loss)
+    if isinstance(optimizer, torch.optim.Optimizer):
+        opt = optimizer
+    elif hasattr(optimizer, "torch_optimizer"):
+        opt = optimizer.torch_optimizer(model.parameters())
+    else:
+        raise TypeError("optimizer must be a torch.optim.Optimizer or a dl_helpers.optimizers "
+                        f"object, got {type(optimizer).__name__}")
+    epochs = _check_common(epochs, batch_size, seed, callback, progress)
+    X, y = _check_xy(X, y)
+    dtype = _model_dtype(model)
+    Xt = torch.as_tensor(X).to(dtype)
+    yt = _torch_targets(y, loss_obj, dtype)
+    has_val = X_val is not None
+    if has_val:
+        X_val, y_val = _check_xy(X_val, y_val, "X_val", "y_val")
+    rng = np.random.default_rng(seed) if shuffle else None
+    hist = History()
+    n = X.shape[0]
+    model.train()
+    for epoch in tqdm(range(1, epochs + 1), desc=desc, disable=not progress, leave=False):
+        total, correct = 0.0, 0.0
+        for idx in minibatches(n, batch_size, rng):
+            idx_t = torch.from_numpy(idx)
+            out = model(Xt[idx_t])
+            value = loss_obj.torch_value(out, yt[idx_t])
+            opt.zero_grad(set_to_none=True)
+            value.backward()
+            opt.step()
+            if not eval_train:
+                total += value.item() * len(idx)
+                correct += accuracy(loss_obj, out.detach().numpy(), y[idx]) * len(idx)
+        if eval_train:
+            v, a = evaluate_torch(model, X, y, loss_obj)
+            hist.loss.append(v)
+            hist.accuracy.append(a)
+        else:
+            hist.loss.append(total / n)
+            hist.accuracy.append(correct / n)
+        if has_val:
+            v, a = evaluate_torch(model, X_val, y_val, loss_obj)
+            hist.val_loss.append(v)
+            hist.val_accuracy.append(a)
+        if not np.isfinite(hist.loss[-1]):
+            hist.diverged = True  # stop: further epochs would only produce NaN
+            break
+        if callback is not None:
+            callback(epoch, model, hist)
+    return hist
