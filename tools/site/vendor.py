@@ -1,0 +1,118 @@
+"""Fetch the site's JavaScript assets from the npm registry (pinned) and lay them out locally.
+
+The published book must not request anything from another host. MathJax, require.js and the
+ipywidgets HTML manager are therefore downloaded at build time with ``npm pack NAME@VERSION``
+(the ordinary npm client), checked against the pinned sha512 integrity, unpacked, and the few
+files the site needs are copied to ``_build/site_extra/_vendor/``. Sphinx copies that folder
+into the HTML output via ``html_extra_path`` (``_config.yml``); ``mathjax_path`` and MyST-NB's
+``nb_ipywidgets_js`` point into it. Not under ``book/_static``: Jupyter Book would add every
+``*.js`` found there as a ``<script>`` to every page.
+
+Usage (repository root)::
+
+    .venv/bin/python tools/site/vendor.py            # idempotent; tarballs cached in _build/npm
+
+Layout of ``_build/site_extra/_vendor/``::
+
+    mathjax/           tex-mml-chtml.js + the components it loads on demand (fonts, extensions)
+    requirejs/require.js
+    @jupyter-widgets/html-manager/dist/embed-amd.js (+ its icon fonts)
+    widgets-shim.js    makes the manager find its modules and fonts on this site (see file)
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import shutil
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CACHE = ROOT / "_build" / "npm"
+OUT = ROOT / "_build" / "site_extra" / "_vendor"
+SHIM = Path(__file__).with_name("widgets-shim.js")
+
+# name, version, npm integrity (sha512 of the tarball, as `npm pack --json` reports it)
+PACKAGES = {
+    "mathjax": ("3.2.2", "sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZGJvtRZM1vO+geW0OhGw=="),
+    "requirejs": ("2.3.8", "sha512-7/cTSLOdYkNBNJcDMWf+luFvMriVm7eYxp4BcFCsAX0wF421Vyce5SXP17c+Jd5otXKGNehIonFlyQXSowL6Mw=="),
+    "@jupyter-widgets/html-manager": ("1.0.15", "sha512-5thBIV6ymNgmPVOHvzx+gGy8ZSKmSazhtGw4/c4xJDVzRhG9PTeQsRjF3FUTopvFi//SABeNz1yp47bCrJ3CQA=="),
+}
+
+# what is copied out of each package (paths inside the tarball's "package/" folder)
+MATHJAX_PARTS = ["es5/tex-mml-chtml.js", "es5/input", "es5/output/chtml", "es5/a11y",
+                 "es5/ui", "es5/sre", "es5/adaptors", "LICENSE"]
+
+
+def tarball_name(name: str, version: str) -> str:
+    return f"{name.lstrip('@').replace('/', '-')}-{version}.tgz"
+
+
+def integrity(path: Path) -> str:
+    return "sha512-" + base64.b64encode(hashlib.sha512(path.read_bytes()).digest()).decode()
+
+
+def fetch(name: str) -> Path:
+    """Return the verified tarball of ``name`` (download with ``npm pack`` if not cached)."""
+    version, expected = PACKAGES[name]
+    CACHE.mkdir(parents=True, exist_ok=True)
+    tgz = CACHE / tarball_name(name, version)
+    if not tgz.exists() or integrity(tgz) != expected:
+        npm = shutil.which("npm")
+        if npm is None:
+            sys.exit("vendor.py: `npm` not found; install Node.js/npm (Debian: apt-get install npm)")
+        subprocess.run([npm, "pack", f"{name}@{version}", "--silent"], cwd=CACHE, check=True,
+                       stdout=subprocess.DEVNULL)
+    got = integrity(tgz)
+    if got != expected:
+        tgz.unlink()
+        sys.exit(f"vendor.py: integrity mismatch for {name}@{version}: {got} != {expected}")
+    return tgz
+
+
+def unpack(tgz: Path) -> Path:
+    dest = CACHE / tgz.name.removesuffix(".tgz")
+    if not (dest / "package" / "package.json").exists():
+        shutil.rmtree(dest, ignore_errors=True)
+        with tarfile.open(tgz) as tar:
+            tar.extractall(dest, filter="data")
+    return dest / "package"
+
+
+def copy(src: Path, dst: Path) -> None:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    if src.is_dir():
+        shutil.copytree(src, dst, dirs_exist_ok=True)
+    else:
+        shutil.copy2(src, dst)
+
+
+def build() -> Path:
+    stamp = OUT / ".versions"
+    wanted = "\n".join(f"{n}@{v} {i}" for n, (v, i) in sorted(PACKAGES.items())) + "\n"
+    shim_ok = (OUT / SHIM.name).exists() and (OUT / SHIM.name).read_bytes() == SHIM.read_bytes()
+    if stamp.exists() and stamp.read_text() == wanted and shim_ok:
+        return OUT
+    shutil.rmtree(OUT, ignore_errors=True)
+    mathjax = unpack(fetch("mathjax"))
+    for part in MATHJAX_PARTS:
+        copy(mathjax / part, OUT / "mathjax" / part.removeprefix("es5/"))
+    requirejs = unpack(fetch("requirejs"))
+    copy(requirejs / "require.js", OUT / "requirejs" / "require.js")
+    manager = unpack(fetch("@jupyter-widgets/html-manager"))
+    dist = OUT / "@jupyter-widgets" / "html-manager" / "dist"
+    copy(manager / "dist" / "embed-amd.js", dist / "embed-amd.js")
+    for font in (manager / "dist").iterdir():  # icon fonts the manager's CSS refers to
+        if font.suffix in {".woff2", ".woff", ".ttf", ".eot", ".svg"}:
+            copy(font, dist / font.name)
+    copy(SHIM, OUT / SHIM.name)
+    stamp.write_text(wanted)
+    return OUT
+
+
+if __name__ == "__main__":
+    out = build()
+    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    print(f"vendor assets in {out.relative_to(ROOT)} ({size / 1e6:.1f} MB)")
