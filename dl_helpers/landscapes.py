@@ -1,0 +1,713 @@
+"""2-D test functions for optimisers and the trajectory of an optimiser on them (Folien (16)–(17), (22), (55)–(61)).
+
+A :class:`Landscape` bundles a function ``f : R^2 -> R`` with its analytic gradient and Hessian,
+its torch twin (for ``torch.optim`` and autograd), the known minimiser and a plotting window.
+Every ``f``/``grad`` is vectorised over leading axes, so the same code evaluates one point
+``x`` of shape ``(2,)`` or a whole contour grid of shape ``(ny, nx, 2)``.
+
+Available landscapes (``LANDSCAPES`` / :func:`get_landscape`):
+
+* ``quadratic``  -- ill-conditioned quadratic ½ xᵀHx, H = R diag(λ₁, λ₂) Rᵀ (:func:`quadratic`);
+* ``rosenbrock`` -- the banana valley (a − x)² + b(y − x²)² (:func:`rosenbrock`);
+* ``saddle``     -- ½x² + ¼y⁴ − ½y²: a saddle at 0 between two minima (:func:`saddle`);
+* ``beale``      -- Beale's function with its flat plateaus (:func:`beale`).
+
+:func:`regression_landscape` turns a 1-D linear regression problem into a landscape over
+θ = (w, b) and :func:`minibatch_gradient` gives the stochastic gradient of SGD.
+
+:func:`run_trajectory` runs any optimiser of :mod:`dl_helpers.optimizers` (functional API
+``state = opt.init(params)``, ``params, state = opt.step(params, grads, state)``) and returns
+the path and the losses; :func:`torch_trajectory` does the same with a ``torch.optim``
+optimiser, which is how the notebook shows that both agree step for step.
+:func:`gd_stability_limit`, :func:`momentum_stability_limit`, :func:`taylor_decrease` and
+:func:`adam_step_ratio` are the small analytic facts the notebook verifies numerically.
+:class:`TrajectoryPlot` is the thin display layer used by the sliders (contours drawn once,
+only the paths change on each move).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+import torch
+
+from .optimizers import Adam, AdamState, tree_map
+from .plotting import CLASS_COLORS
+from ._validation import (as_array, check_choice, check_positive_float, check_positive_int,
+                          check_rng)
+
+__all__ = [
+    "Landscape", "Trajectory", "LANDSCAPES", "get_landscape", "landscape_names",
+    "quadratic", "quadratic_hessian", "rosenbrock", "saddle", "beale",
+    "regression_landscape", "minibatch_gradient", "make_minibatch_grad",
+    "run_trajectory", "torch_trajectory", "AdamNoBiasCorrection", "gd_stability_limit", "momentum_stability_limit",
+    "taylor_decrease", "adam_step_ratio", "contour_grid", "TrajectoryPlot",
+]
+
+#: an iterate whose norm exceeds this bound counts as diverged (the run stops there)
+DIVERGENCE_NORM = 1e6
+
+
+# --------------------------------------------------------------------------------------------
+# Landscapes
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Landscape:
+    """A 2-D test function with analytic derivatives.
+
+    Attributes
+    ----------
+    name : str
+    f : callable, ndarray (..., 2) -> ndarray (...)            function value
+    grad : callable, ndarray (..., 2) -> ndarray (..., 2)      analytic gradient ∇f
+    hessian : callable, ndarray (2,) -> ndarray (2, 2)         analytic Hessian ∇²f
+    torch_f : callable, Tensor (2,) -> Tensor ()               the same f in torch
+    x_min : ndarray of shape (2,)                              a global minimiser
+    f_min : float                                              f(x_min)
+    x0 : ndarray of shape (2,)                                 default start point
+    xlim, ylim : tuple of float                                plotting window
+    formula : str                                              LaTeX of f
+    log_levels : bool                                          contours on a log scale (steep valleys)
+    """
+
+    name: str
+    f: Callable[[np.ndarray], np.ndarray]
+    grad: Callable[[np.ndarray], np.ndarray]
+    hessian: Callable[[np.ndarray], np.ndarray]
+    torch_f: Callable[[torch.Tensor], torch.Tensor]
+    x_min: np.ndarray
+    f_min: float
+    x0: np.ndarray
+    xlim: tuple[float, float]
+    ylim: tuple[float, float]
+    formula: str
+    log_levels: bool = False
+
+    def __call__(self, x):
+        return self.f(_points(x))
+
+
+def _points(x, name: str = "x") -> np.ndarray:
+    arr = as_array(x, name, allow_nan=True)
+    if arr.ndim == 0 or arr.shape[-1] != 2:
+        raise ValueError(f"{name} must have shape (..., 2) (points in the plane), got {arr.shape}")
+    return arr
+
+
+def quadratic_hessian(lambdas: Sequence[float] = (1.0, 10.0), angle: float = 0.0) -> np.ndarray:
+    """H = R(angle) diag(λ₁, λ₂) R(angle)ᵀ, a symmetric positive definite (2, 2) matrix.
+
+    Parameters
+    ----------
+    lambdas : pair of float > 0
+        Eigenvalues of H (curvatures along the principal axes); κ = max/min is the condition number.
+    angle : float
+        Rotation of the principal axes in radians.
+    """
+    lam = as_array(lambdas, "lambdas", shape=(2,))
+    if np.any(lam <= 0):
+        raise ValueError(f"lambdas must be > 0 (a convex bowl), got {lam.tolist()}")
+    if isinstance(angle, bool) or not isinstance(angle, (int, float, np.integer, np.floating)):
+        raise TypeError(f"angle must be a number (radians), got {type(angle).__name__}")
+    c, s = np.cos(angle), np.sin(angle)
+    rot = np.array([[c, -s], [s, c]])
+    return rot @ np.diag(lam) @ rot.T
+
+
+def quadratic(lambdas: Sequence[float] = (1.0, 10.0), angle: float = 0.0) -> Landscape:
+    """Ill-conditioned quadratic f(x) = ½ xᵀHx with ∇f = Hx and ∇²f = H (minimum f(0) = 0).
+
+    Gradient descent on it is the linear map x ← (I − ηH)x, so everything (stability limit,
+    speed) is decided by the eigenvalues ``lambdas`` of H; see :func:`gd_stability_limit`.
+    """
+    H = quadratic_hessian(lambdas, angle)
+    H_t = torch.tensor(H, dtype=torch.float64)
+
+    def f(x):
+        x = _points(x)
+        return 0.5 * np.einsum("...i,ij,...j->...", x, H, x)
+
+    def grad(x):
+        return _points(x) @ H  # H is symmetric: (Hx)ᵀ = xᵀH
+
+    def torch_f(x):
+        return 0.5 * x @ H_t @ x
+
+    lam = np.sort(np.asarray(lambdas, dtype=np.float64))
+    return Landscape(
+        name="quadratic", f=f, grad=grad, hessian=lambda x: H.copy(), torch_f=torch_f,
+        x_min=np.zeros(2), f_min=0.0, x0=np.array([-2.0, 1.0]), xlim=(-2.5, 2.5), ylim=(-1.5, 1.5),
+        formula=(r"\tfrac12\,x^\top H x,\ \lambda(H) = (%g, %g)" % (lam[0], lam[1])),
+    )
+
+
+def rosenbrock(a: float = 1.0, b: float = 100.0) -> Landscape:
+    """Rosenbrock's valley f(x, y) = (a − x)² + b (y − x²)², minimum f(a, a²) = 0.
+
+    The minimum lies in a long, curved, flat valley: easy to find, slow to follow.
+    """
+    a = float(as_array(a, "a", ndim=0))
+    b = check_positive_float(b, "b")
+
+    def f(p):
+        p = _points(p)
+        x, y = p[..., 0], p[..., 1]
+        return (a - x) ** 2 + b * (y - x ** 2) ** 2
+
+    def grad(p):
+        p = _points(p)
+        x, y = p[..., 0], p[..., 1]
+        r = y - x ** 2
+        return np.stack([-2.0 * (a - x) - 4.0 * b * x * r, 2.0 * b * r], axis=-1)
+
+    def hessian(p):
+        x, y = _points(p)
+        return np.array([[2.0 - 4.0 * b * (y - x ** 2) + 8.0 * b * x ** 2, -4.0 * b * x],
+                         [-4.0 * b * x, 2.0 * b]])
+
+    def torch_f(p):
+        return (a - p[0]) ** 2 + b * (p[1] - p[0] ** 2) ** 2
+
+    return Landscape(
+        name="rosenbrock", f=f, grad=grad, hessian=hessian, torch_f=torch_f,
+        x_min=np.array([a, a * a]), f_min=0.0, x0=np.array([-1.5, 2.0]),
+        xlim=(-2.0, 2.0), ylim=(-1.0, 3.0),
+        formula=r"(%g - x)^2 + %g\,(y - x^2)^2" % (a, b), log_levels=True,
+    )
+
+
+def saddle() -> Landscape:
+    """f(x, y) = ½x² + ¼y⁴ − ½y²: a saddle point at (0, 0), minima f(0, ±1) = −¼.
+
+    Gradient descent started exactly on the line y = 0 converges to the saddle (∇f = 0 there,
+    but it is no minimum); any tiny perturbation in y lets it escape to a minimum.
+    """
+
+    def f(p):
+        p = _points(p)
+        x, y = p[..., 0], p[..., 1]
+        return 0.5 * x ** 2 + 0.25 * y ** 4 - 0.5 * y ** 2
+
+    def grad(p):
+        p = _points(p)
+        x, y = p[..., 0], p[..., 1]
+        return np.stack([x, y ** 3 - y], axis=-1)
+
+    def hessian(p):
+        _, y = _points(p)
+        return np.array([[1.0, 0.0], [0.0, 3.0 * y ** 2 - 1.0]])
+
+    def torch_f(p):
+        return 0.5 * p[0] ** 2 + 0.25 * p[1] ** 4 - 0.5 * p[1] ** 2
+
+    return Landscape(
+        name="saddle", f=f, grad=grad, hessian=hessian, torch_f=torch_f,
+        x_min=np.array([0.0, 1.0]), f_min=-0.25, x0=np.array([-1.8, 1e-3]),
+        xlim=(-2.0, 2.0), ylim=(-1.6, 1.6), formula=r"\tfrac12 x^2 + \tfrac14 y^4 - \tfrac12 y^2",
+    )
+
+
+_BEALE_C = (1.5, 2.25, 2.625)
+
+
+def beale() -> Landscape:
+    """Beale's function Σ_{k=1}^{3} (c_k − x + x yᵏ)², c = (1.5, 2.25, 2.625); minimum f(3, ½) = 0."""
+
+    def f(p):
+        p = _points(p)
+        x, y = p[..., 0], p[..., 1]
+        return sum((c - x + x * y ** k) ** 2 for k, c in enumerate(_BEALE_C, start=1))
+
+    def grad(p):
+        p = _points(p)
+        x, y = p[..., 0], p[..., 1]
+        gx = np.zeros_like(x)
+        gy = np.zeros_like(y)
+        for k, c in enumerate(_BEALE_C, start=1):
+            r = c - x + x * y ** k
+            gx = gx + 2.0 * r * (y ** k - 1.0)
+            gy = gy + 2.0 * r * k * x * y ** (k - 1)
+        return np.stack([gx, gy], axis=-1)
+
+    def hessian(p):
+        x, y = _points(p)
+        h = np.zeros((2, 2))
+        for k, c in enumerate(_BEALE_C, start=1):
+            r = c - x + x * y ** k
+            rx, ry = y ** k - 1.0, k * x * y ** (k - 1)
+            rxy = k * y ** (k - 1)
+            ryy = k * (k - 1) * x * y ** (k - 2) if k >= 2 else 0.0
+            h += 2.0 * np.array([[rx * rx, rx * ry + r * rxy], [rx * ry + r * rxy, ry * ry + r * ryy]])
+        return h
+
+    def torch_f(p):
+        x, y = p[0], p[1]
+        return sum((c - x + x * y ** k) ** 2 for k, c in enumerate(_BEALE_C, start=1))
+
+    return Landscape(
+        name="beale", f=f, grad=grad, hessian=hessian, torch_f=torch_f,
+        x_min=np.array([3.0, 0.5]), f_min=0.0, x0=np.array([1.0, 1.4]),
+        xlim=(-4.5, 4.5), ylim=(-4.5, 4.5),
+        formula=r"\sum_{k=1}^{3} (c_k - x + x y^k)^2", log_levels=True,
+    )
+
+
+LANDSCAPES: dict[str, Landscape] = {
+    "quadratic": quadratic(),
+    "rosenbrock": rosenbrock(),
+    "saddle": saddle(),
+    "beale": beale(),
+}
+
+
+def landscape_names() -> list[str]:
+    """Names accepted by :func:`get_landscape`."""
+    return list(LANDSCAPES)
+
+
+def get_landscape(name: str) -> Landscape:
+    """Look up a default landscape by name (``quadratic``, ``rosenbrock``, ``saddle``, ``beale``)."""
+    return LANDSCAPES[check_choice(name, "landscape", LANDSCAPES)]
+
+
+# --------------------------------------------------------------------------------------------
+# Linear regression as a 2-D landscape (SGD noise)
+# --------------------------------------------------------------------------------------------
+def _regression_data(x, y):
+    x = as_array(x, "x")
+    if x.ndim == 2 and x.shape[1] == 1:
+        x = x[:, 0]
+    if x.ndim != 1:
+        raise ValueError(f"x must have shape (m,) or (m, 1), got {x.shape}")
+    y = as_array(y, "y")
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.shape != x.shape:
+        raise ValueError(f"y must have shape ({x.shape[0]},) like x, got {y.shape}")
+    if x.size == 0:
+        raise ValueError("x must contain at least one sample")
+    return x, y
+
+
+def regression_landscape(x, y) -> Landscape:
+    """MSE of the line ŷ = w x + b as a function of θ = (w, b) (Skript §2: L = 1/(2m) Σ (ŷᵢ − yᵢ)²).
+
+    Parameters
+    ----------
+    x : ndarray of shape (m,) or (m, 1)
+    y : ndarray of shape (m,) or (m, 1)
+
+    The loss is a quadratic in θ with Hessian (1/m) Σ (xᵢ, 1)ᵀ(xᵢ, 1); its minimiser is the
+    least-squares line.
+    """
+    x, y = _regression_data(x, y)
+    m = x.size
+    A = np.stack([x, np.ones_like(x)], axis=1)            # (m, 2): rows (x_i, 1)
+    H = A.T @ A / m                                       # Hessian, (2, 2)
+    c = A.T @ y / m                                       # (2,)
+    y2 = float(y @ y) / m
+    theta_star = np.linalg.lstsq(A, y, rcond=None)[0]
+    x_t, y_t = torch.tensor(x), torch.tensor(y)
+
+    def f(theta):  # ½ θᵀHθ − cᵀθ + ½ mean(y²), the expanded 1/(2m) Σ (w xᵢ + b − yᵢ)²
+        theta = _points(theta, "theta")
+        return 0.5 * np.einsum("...i,ij,...j->...", theta, H, theta) - theta @ c + 0.5 * y2
+
+    def grad(theta):
+        return _points(theta, "theta") @ H - c
+
+    def torch_f(theta):
+        return 0.5 * torch.mean((theta[0] * x_t + theta[1] - y_t) ** 2)
+
+    span = np.abs(theta_star).max() + 2.0
+    return Landscape(
+        name="regression", f=f, grad=grad, hessian=lambda theta: H.copy(), torch_f=torch_f,
+        x_min=theta_star, f_min=float(f(theta_star)), x0=theta_star + np.array([-1.5, 1.5]),
+        xlim=(theta_star[0] - span, theta_star[0] + span),
+        ylim=(theta_star[1] - span, theta_star[1] + span),
+        formula=r"\frac{1}{2m}\sum_i (w x_i + b - y_i)^2",
+    )
+
+
+def minibatch_gradient(theta, x, y, batch_size: int, rng: np.random.Generator) -> np.ndarray:
+    """Stochastic gradient of the regression MSE on a random minibatch (Folien (84): mean over B).
+
+    Draws ``batch_size`` distinct sample indices with ``rng`` and returns
+    ∇_θ 1/(2B) Σ_{i∈B} (w xᵢ + b − yᵢ)² = 1/B Σ_{i∈B} (w xᵢ + b − yᵢ)(xᵢ, 1), shape (2,).
+    Its expectation over the draw is the full-batch gradient; ``batch_size = m`` gives it exactly.
+    """
+    theta = as_array(theta, "theta", shape=(2,))
+    x, y = _regression_data(x, y)
+    batch_size = check_positive_int(batch_size, "batch_size")
+    if batch_size > x.size:
+        raise ValueError(f"batch_size must be <= number of samples {x.size}, got {batch_size}")
+    rng = check_rng(rng)
+    idx = rng.choice(x.size, size=batch_size, replace=False)
+    r = theta[0] * x[idx] + theta[1] - y[idx]
+    return np.array([np.mean(r * x[idx]), np.mean(r)])
+
+
+def make_minibatch_grad(x, y, batch_size: int, rng: np.random.Generator) -> Callable[[np.ndarray], np.ndarray]:
+    """A ``grad_f(theta)`` for :func:`run_trajectory` that draws a fresh minibatch on every call."""
+    x, y = _regression_data(x, y)
+    check_positive_int(batch_size, "batch_size")
+    check_rng(rng)
+    return lambda theta: minibatch_gradient(theta, x, y, batch_size, rng)
+
+
+# --------------------------------------------------------------------------------------------
+# Trajectories
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Trajectory:
+    """Iterates of an optimiser.
+
+    Attributes
+    ----------
+    path : ndarray of shape (n + 1, 2)     x⁽⁰⁾ … x⁽ⁿ⁾ (n = steps, or fewer if it diverged)
+    losses : ndarray of shape (n + 1,)     f(x⁽ᵗ⁾)
+    diverged : bool                        True if ‖x‖ exceeded ``DIVERGENCE_NORM`` or became NaN
+    """
+
+    path: np.ndarray
+    losses: np.ndarray
+    diverged: bool = False
+
+    @property
+    def steps(self) -> int:
+        return len(self.path) - 1
+
+    @property
+    def final(self) -> np.ndarray:
+        return self.path[-1]
+
+
+def _check_steps_x0(x0, steps):
+    x0 = as_array(x0, "x0", shape=(2,))
+    steps = check_positive_int(steps, "steps", minimum=0)
+    return x0, steps
+
+
+def run_trajectory(optimizer, f: Callable, grad_f: Callable, x0, steps: int) -> Trajectory:
+    """Run ``steps`` optimiser steps from ``x0`` on ``f`` and record the path.
+
+    Parameters
+    ----------
+    optimizer : object with ``init(params) -> state`` and ``step(params, grads, state) ->
+        (params, state)`` working on a list of arrays (:mod:`dl_helpers.optimizers`: ``SGD``,
+        ``Adam``). Any object with this functional interface works.
+    f : callable, ndarray (2,) -> float
+    grad_f : callable, ndarray (2,) -> ndarray (2,)
+        Exact or stochastic gradient (see :func:`make_minibatch_grad`).
+    x0 : ndarray of shape (2,)
+    steps : int >= 0
+
+    Returns
+    -------
+    Trajectory
+        Stops early (``diverged=True``) once an iterate leaves the ball of radius
+        ``DIVERGENCE_NORM`` or is not finite; that iterate is the last one recorded.
+    """
+    if not (hasattr(optimizer, "init") and hasattr(optimizer, "step")):
+        raise TypeError("optimizer must provide init(params) and step(params, grads, state), "
+                        f"e.g. dl_helpers.optimizers.SGD; got {type(optimizer).__name__}")
+    if not callable(f) or not callable(grad_f):
+        raise TypeError("f and grad_f must be callables taking an ndarray of shape (2,)")
+    x0, steps = _check_steps_x0(x0, steps)
+    path = np.empty((steps + 1, 2))
+    losses = np.empty(steps + 1)
+    params = [x0.copy()]
+    state = optimizer.init(params)
+    path[0], losses[0] = x0, f(x0)
+    n, diverged = steps, False
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(1, steps + 1):
+            grads = [np.asarray(grad_f(params[0]), dtype=np.float64)]
+            params, state = optimizer.step(params, grads, state)
+            x = params[0]
+            path[t] = x
+            losses[t] = f(x)
+            if not (np.isfinite(x).all() and x @ x <= DIVERGENCE_NORM ** 2):
+                n, diverged = t, True
+                break
+    return Trajectory(path[: n + 1], losses[: n + 1], diverged)
+
+
+def torch_trajectory(make_optimizer: Callable, torch_f: Callable, x0, steps: int) -> Trajectory:
+    """The same as :func:`run_trajectory`, but with a ``torch.optim`` optimiser and autograd.
+
+    Parameters
+    ----------
+    make_optimizer : callable, list[Tensor] -> torch.optim.Optimizer
+        e.g. ``lambda p: torch.optim.Adam(p, lr=0.1)``.
+    torch_f : callable, Tensor (2,) -> Tensor ()       (``Landscape.torch_f``)
+    x0 : ndarray of shape (2,)
+    steps : int >= 0
+
+    Computation in float64. Stops like :func:`run_trajectory` when the iterate diverges.
+    """
+    if not callable(make_optimizer) or not callable(torch_f):
+        raise TypeError("make_optimizer and torch_f must be callables")
+    x0, steps = _check_steps_x0(x0, steps)
+    x = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
+    opt = make_optimizer([x])
+    if not isinstance(opt, torch.optim.Optimizer):
+        raise TypeError(f"make_optimizer must return a torch.optim.Optimizer, got {type(opt).__name__}")
+    path = [x0.copy()]
+    losses = []
+    diverged = False
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = torch_f(x)
+        loss.backward()
+        losses.append(loss.item())
+        opt.step()
+        xn = x.detach().numpy().copy()
+        path.append(xn)
+        if not (np.isfinite(xn).all() and xn @ xn <= DIVERGENCE_NORM ** 2):
+            diverged = True
+            break
+    with torch.no_grad():
+        losses.append(torch_f(x).item())
+    return Trajectory(np.array(path), np.array(losses), diverged)
+
+
+@dataclass(frozen=True)
+class AdamNoBiasCorrection(Adam):
+    """Adam *without* bias correction (for the demonstration only): θ ← θ − η m / (√v + ε).
+
+    Same moments as :class:`dl_helpers.optimizers.Adam` (m⁽⁰⁾ = v⁽⁰⁾ = 0), but m and v are used
+    directly instead of m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ) (Folien (59)–(60) left out). Weight
+    decay and amsgrad are not supported.
+    """
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.weight_decay or self.amsgrad:
+            raise ValueError("AdamNoBiasCorrection supports neither weight_decay nor amsgrad")
+
+    def step(self, params, grads, state: AdamState):
+        """One update without bias correction; returns ``(new_params, new_state)``."""
+        if not isinstance(state, AdamState):
+            raise TypeError(f"state must be the AdamState from init, got {type(state).__name__}")
+        (b1, b2), lr, eps = self.betas, self.lr, self.eps
+        m = tree_map(lambda m_, g: b1 * m_ + (1.0 - b1) * g, state.exp_avg, grads)
+        v = tree_map(lambda v_, g: b2 * v_ + (1.0 - b2) * (g * g), state.exp_avg_sq, grads)
+        new_params = tree_map(lambda p, m_, v_: p - lr * m_ / (np.sqrt(v_) + eps), params, m, v)
+        return new_params, AdamState(state.step + 1, m, v, None)
+
+    def torch_optimizer(self, parameters):
+        raise NotImplementedError("torch.optim.Adam always applies the bias correction")
+
+
+# --------------------------------------------------------------------------------------------
+# Analytic facts checked in the notebook
+# --------------------------------------------------------------------------------------------
+def _spd(H, name="H") -> np.ndarray:
+    H = as_array(H, name, ndim=2)
+    if H.shape[0] != H.shape[1]:
+        raise ValueError(f"{name} must be a square matrix, got shape {H.shape}")
+    if not np.allclose(H, H.T, rtol=1e-12, atol=1e-12):
+        raise ValueError(f"{name} must be symmetric (a Hessian)")
+    lam = np.linalg.eigvalsh(H)
+    if lam[-1] <= 0:
+        raise ValueError(f"{name} must have a positive eigenvalue, got eigenvalues {lam.tolist()}")
+    return lam
+
+
+def gd_stability_limit(H) -> float:
+    """Largest stable learning rate of gradient descent on ½ xᵀHx: η < 2 / λ_max(H).
+
+    GD is x ← (I − ηH)x; along the eigenvector of λ the error is multiplied by (1 − ηλ) per
+    step, which shrinks iff |1 − ηλ| < 1 ⇔ 0 < η < 2/λ. The largest λ sets the limit.
+    """
+    return 2.0 / float(_spd(H)[-1])
+
+
+def momentum_stability_limit(H, beta: float) -> float:
+    """Stability limit of heavy-ball momentum (Folien (55)–(56)) on ½ xᵀHx: η < 2(1 + β) / λ_max.
+
+    Per eigenvalue λ the iteration x_{t+1} = x_t − ηλ x_t + β(x_t − x_{t−1}) has the
+    characteristic polynomial r² − (1 + β − ηλ) r + β; both roots lie inside the unit circle
+    iff 0 ≤ β < 1 and 0 < ηλ < 2(1 + β).
+    """
+    beta = check_positive_float(beta, "beta", allow_zero=True)
+    if beta >= 1:
+        raise ValueError(f"beta must be in [0, 1), got {beta}")
+    return 2.0 * (1.0 + beta) / float(_spd(H)[-1])
+
+
+def taylor_decrease(landscape: Landscape, x, etas) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Change of f after one GD step of size η, exact and from the Taylor expansions (Folien (16)–(17)).
+
+    Parameters
+    ----------
+    landscape : Landscape
+    x : ndarray of shape (2,)
+    etas : ndarray of shape (k,)
+
+    Returns
+    -------
+    actual : ndarray (k,)          f(x − η g) − f(x), g = ∇f(x)
+    first_order : ndarray (k,)     −η ‖g‖²                      (Folie (17))
+    second_order : ndarray (k,)    −η ‖g‖² + ½ η² gᵀ∇²f(x) g    (exact for a quadratic)
+    """
+    if not isinstance(landscape, Landscape):
+        raise TypeError(f"landscape must be a Landscape, got {type(landscape).__name__}")
+    x = as_array(x, "x", shape=(2,))
+    etas = as_array(etas, "etas", ndim=1)
+    g = landscape.grad(x)
+    gHg = float(g @ landscape.hessian(x) @ g)
+    actual = landscape.f(x[None, :] - etas[:, None] * g[None, :]) - landscape.f(x)
+    first = -etas * float(g @ g)
+    return actual, first, first + 0.5 * etas ** 2 * gHg
+
+
+def adam_step_ratio(t, beta1: float = 0.9, beta2: float = 0.999, bias_correction: bool = True) -> np.ndarray:
+    """|Δθ| / η of Adam's step t for a constant gradient g ≠ 0 (with ε = 0) (Folien (57)–(61)).
+
+    With m⁽⁰⁾ = v⁽⁰⁾ = 0 and a constant gradient, m_t = (1 − β₁ᵗ) g and v_t = (1 − β₂ᵗ) g².
+    With bias correction m̂_t/√v̂_t = g/|g|, so every step has length η. Without it the ratio is
+    (1 − β₁ᵗ) / √(1 − β₂ᵗ), e.g. ≈ 3.16 at t = 1 and ≈ 6.6 near t = 12 for the default betas:
+    the first steps are several times too *large*, not too small.
+
+    Parameters
+    ----------
+    t : int or ndarray of int >= 1
+    """
+    t = np.asarray(t)
+    if not np.issubdtype(t.dtype, np.integer) or np.any(t < 1):
+        raise ValueError(f"t must be integer step number(s) >= 1, got {t!r}")
+    for name, b in (("beta1", beta1), ("beta2", beta2)):
+        b = check_positive_float(b, name, allow_zero=True)
+        if b >= 1:
+            raise ValueError(f"{name} must be in [0, 1), got {b}")
+    if bias_correction:
+        return np.ones(t.shape)
+    return (1.0 - beta1 ** t) / np.sqrt(1.0 - beta2 ** t)
+
+
+# --------------------------------------------------------------------------------------------
+# Display layer (thin): contours once, paths updated in place
+# --------------------------------------------------------------------------------------------
+def contour_grid(landscape: Landscape, n: int = 120) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Grid ``(X, Y, F)`` of shape (n, n) over the landscape's window, for ``ax.contour``."""
+    if not isinstance(landscape, Landscape):
+        raise TypeError(f"landscape must be a Landscape, got {type(landscape).__name__}")
+    n = check_positive_int(n, "n", minimum=2)
+    xs = np.linspace(*landscape.xlim, n)
+    ys = np.linspace(*landscape.ylim, n)
+    X, Y = np.meshgrid(xs, ys)
+    return X, Y, landscape.f(np.stack([X, Y], axis=-1))
+
+
+_COLORS = CLASS_COLORS
+
+
+@dataclass
+class TrajectoryPlot:
+    """Contour plot of a landscape with one line per optimiser; :meth:`update` moves the lines.
+
+    The contours and the marker of the minimum are drawn once in ``__init__``; ``update`` only
+    replaces the data of existing ``Line2D`` objects (plus the loss curves, if ``show_loss``),
+    so a slider move costs one recompute and one redraw, no new figure.
+
+    Parameters
+    ----------
+    landscape : Landscape
+    labels : sequence of str            one line per label (e.g. ``["GD", "Momentum", "Adam"]``)
+    show_loss : bool                    add a second axis with f(x⁽ᵗ⁾) − f_min on a log scale
+    figsize : tuple of float
+    dpi : float                         80 keeps a redraw well below 100 ms on a slow machine
+    n_grid : int                        contour grid resolution
+    axes : existing Axes to draw on (one, or two with ``show_loss``), e.g. ``LiveFigure(1, 2).axes``;
+        if None a new figure is created
+    """
+
+    landscape: Landscape
+    labels: Sequence[str]
+    show_loss: bool = True
+    figsize: tuple[float, float] = (9.0, 3.6)
+    dpi: float = 80.0
+    n_grid: int = 100
+    axes: object = None
+    fig: object = field(init=False, repr=False)
+    ax: object = field(init=False, repr=False)
+    ax_loss: object = field(init=False, repr=False)
+    lines: dict = field(init=False, repr=False)
+    start: object = field(init=False, repr=False)
+    loss_lines: dict = field(init=False, repr=False)
+
+    def __post_init__(self):
+        import matplotlib.pyplot as plt
+        from matplotlib.colors import LogNorm
+
+        L = self.landscape
+        if self.axes is not None:
+            axes = list(np.atleast_1d(self.axes).ravel())
+            if len(axes) != (2 if self.show_loss else 1):
+                raise ValueError(f"axes must hold {2 if self.show_loss else 1} Axes "
+                                 f"(show_loss={self.show_loss}), got {len(axes)}")
+            self.ax = axes[0]
+            self.ax_loss = axes[1] if self.show_loss else None
+            self.fig = self.ax.figure
+        elif self.show_loss:
+            self.fig, (self.ax, self.ax_loss) = plt.subplots(
+                1, 2, figsize=self.figsize, dpi=self.dpi, gridspec_kw={"width_ratios": [1.25, 1]})
+        else:
+            self.fig, self.ax = plt.subplots(figsize=self.figsize, dpi=self.dpi)
+            self.ax_loss = None
+        X, Y, F = contour_grid(L, self.n_grid)
+        F = F - L.f_min
+        if L.log_levels:
+            levels = np.logspace(np.log10(max(F.min(), 1e-3)), np.log10(F.max()), 18)
+            self.ax.contour(X, Y, F + 1e-12, levels=levels, norm=LogNorm(), cmap="viridis",
+                            linewidths=0.7)
+        else:
+            self.ax.contour(X, Y, F, levels=18, cmap="viridis", linewidths=0.7)
+        self.ax.plot(*L.x_min, marker="*", color="k", ms=11, ls="none", label="Minimum")
+        (self.start,) = self.ax.plot([], [], "o", color="k", ms=5, label="Start")
+        self.ax.set(xlim=L.xlim, ylim=L.ylim, xlabel="$x_1$", ylabel="$x_2$")
+        self.lines, self.loss_lines = {}, {}
+        for i, lab in enumerate(self.labels):
+            c = _COLORS[i % len(_COLORS)]
+            (self.lines[lab],) = self.ax.plot([], [], "-", lw=1.4, color=c, label=lab)
+            if self.ax_loss is not None:
+                (self.loss_lines[lab],) = self.ax_loss.semilogy([], [], color=c, label=lab)
+        self.ax.legend(loc="upper right", fontsize=8)
+        if self.ax_loss is not None:
+            self.ax_loss.set(xlabel="Schritt $t$", ylabel=r"$f(x^{(t)}) - f_{\min}$")
+            self.ax_loss.grid(alpha=0.3)
+        self.fig.tight_layout()
+
+    def update(self, trajectories: Mapping[str, Trajectory], title: str | None = None) -> None:
+        """Show ``trajectories`` (label → Trajectory); labels not given are hidden."""
+        unknown = set(trajectories) - set(self.lines)
+        if unknown:
+            raise ValueError(f"unknown labels {sorted(unknown)}; this plot has: {list(self.lines)}")
+        t_max, lo, hi = 1, np.inf, -np.inf
+        starts = [tr.path[0] for tr in trajectories.values()]
+        self.start.set_data([p[0] for p in starts], [p[1] for p in starts])
+        for lab, line in self.lines.items():
+            traj = trajectories.get(lab)
+            if traj is None:
+                line.set_data([], [])
+                if lab in self.loss_lines:
+                    self.loss_lines[lab].set_data([], [])
+                continue
+            line.set_data(traj.path[:, 0], traj.path[:, 1])
+            line.set_label(f"{lab} (divergiert)" if traj.diverged else lab)
+            if self.ax_loss is not None:
+                gap = np.maximum(traj.losses - self.landscape.f_min, 1e-16)
+                self.loss_lines[lab].set_data(np.arange(len(gap)), gap)
+                t_max = max(t_max, len(gap) - 1)
+                finite = gap[np.isfinite(gap)]
+                if finite.size:
+                    lo, hi = min(lo, finite.min()), max(hi, finite.max())
+        self.ax.legend(loc="upper right", fontsize=8)
+        if self.ax_loss is not None and np.isfinite(lo):
+            self.ax_loss.set_xlim(0, t_max)
+            self.ax_loss.set_ylim(lo / 3, min(hi * 3, 1e12))
+        if title is not None:
+            self.ax.set_title(title, fontsize=10)

@@ -1,0 +1,348 @@
+"""Tests for dl_helpers.landscapes: analytic derivatives, torch parity of trajectories,
+stability limits, Taylor expansion, Adam's bias correction, minibatch gradients."""
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from dl_helpers import landscapes as ls  # noqa: E402
+from dl_helpers.gradcheck import gradient_check, numerical_gradient  # noqa: E402
+from dl_helpers.losses import mse  # noqa: E402
+from dl_helpers.optimizers import SGD, Adam  # noqa: E402
+
+NAMES = ls.landscape_names()
+PARITY_TOL = 1e-10
+
+
+def _points(rng, L, n=4):
+    lo = np.array([L.xlim[0], L.ylim[0]]) * 0.8
+    hi = np.array([L.xlim[1], L.ylim[1]]) * 0.8
+    return rng.uniform(lo, hi, size=(n, 2))
+
+
+# ------------------------------------------------------------------ landscapes
+@pytest.mark.parametrize("name", NAMES)
+def test_gradient_matches_central_differences(name):
+    L = ls.get_landscape(name)
+    for x in _points(np.random.default_rng(1), L):
+        res = gradient_check(L.f, L.grad, x)
+        assert res.rel_error < 1e-7, (name, x, res.rel_error)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_hessian_matches_differences_of_gradient(name):
+    L = ls.get_landscape(name)
+    for x in _points(np.random.default_rng(2), L):
+        num = np.stack([numerical_gradient(lambda z, i=i: L.grad(z)[i], x) for i in range(2)])
+        H = L.hessian(x)
+        assert np.allclose(H, H.T)
+        assert np.abs(H - num).max() <= 1e-6 * max(1.0, np.abs(H).max()), (name, x)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_torch_twin_value_and_autograd(name):
+    L = ls.get_landscape(name)
+    for x in _points(np.random.default_rng(3), L):
+        xt = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+        val = L.torch_f(xt)
+        val.backward()
+        scale = max(1.0, abs(L.f(x)))
+        assert abs(val.item() - L.f(x)) <= PARITY_TOL * scale
+        assert np.abs(xt.grad.numpy() - L.grad(x)).max() <= PARITY_TOL * max(1.0, np.abs(L.grad(x)).max())
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_minimum_is_stationary_and_lowest_on_grid(name):
+    L = ls.get_landscape(name)
+    assert L.f(L.x_min) == pytest.approx(L.f_min, abs=1e-14)
+    assert np.abs(L.grad(L.x_min)).max() < 1e-12
+    assert np.all(np.linalg.eigvalsh(L.hessian(L.x_min)) > 0)  # a strict local minimum
+    _, _, F = ls.contour_grid(L, 60)
+    assert F.min() >= L.f_min - 1e-12
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_vectorised_evaluation_equals_pointwise(name):
+    L = ls.get_landscape(name)
+    pts = _points(np.random.default_rng(4), L, n=6).reshape(2, 3, 2)
+    F, G = L.f(pts), L.grad(pts)
+    assert F.shape == (2, 3) and G.shape == (2, 3, 2)
+    for i in range(2):
+        for j in range(3):
+            assert F[i, j] == pytest.approx(L.f(pts[i, j]), rel=1e-14, abs=1e-14)
+            assert np.allclose(G[i, j], L.grad(pts[i, j]), rtol=1e-14, atol=1e-14)
+
+
+def test_saddle_has_a_saddle_point_at_origin():
+    L = ls.get_landscape("saddle")
+    assert np.all(L.grad(np.zeros(2)) == 0)
+    lam = np.linalg.eigvalsh(L.hessian(np.zeros(2)))
+    assert lam[0] < 0 < lam[1]
+
+
+@given(l1=st.floats(0.1, 50), l2=st.floats(0.1, 50), angle=st.floats(-3.2, 3.2))
+@settings(max_examples=20, deadline=None)
+def test_quadratic_hessian_has_the_given_eigenvalues(l1, l2, angle):
+    H = ls.quadratic_hessian((l1, l2), angle)
+    assert np.allclose(H, H.T)
+    assert np.allclose(np.linalg.eigvalsh(H), sorted([l1, l2]), rtol=1e-12)
+    L = ls.quadratic((l1, l2), angle)
+    x = np.array([0.3, -0.7])
+    assert L.f(x) == pytest.approx(0.5 * x @ H @ x, rel=1e-13)
+
+
+def test_get_landscape_rejects_unknown_name():
+    with pytest.raises(ValueError, match="choose one of"):
+        ls.get_landscape("himmelblau")
+
+
+def test_bad_inputs_name_the_argument():
+    q = ls.get_landscape("quadratic")
+    with pytest.raises(ValueError, match="lambdas"):
+        ls.quadratic((1.0, -2.0))
+    with pytest.raises(ValueError, match="x"):
+        q.f(np.zeros(3))
+    with pytest.raises(ValueError, match="x0"):
+        ls.run_trajectory(SGD(lr=0.1), q.f, q.grad, np.zeros(3), 5)
+    with pytest.raises(ValueError, match="steps"):
+        ls.run_trajectory(SGD(lr=0.1), q.f, q.grad, q.x0, -1)
+    with pytest.raises(TypeError, match="optimizer"):
+        ls.run_trajectory("adam", q.f, q.grad, q.x0, 5)
+    with pytest.raises(TypeError, match="make_optimizer"):
+        ls.torch_trajectory(lambda p: None, q.torch_f, q.x0, 3)
+    with pytest.raises(ValueError, match="beta"):
+        ls.momentum_stability_limit(np.eye(2), 1.0)
+    with pytest.raises(ValueError, match="symmetric"):
+        ls.gd_stability_limit(np.array([[1.0, 2.0], [0.0, 1.0]]))
+    with pytest.raises(ValueError, match="t must"):
+        ls.adam_step_ratio(0)
+
+
+# ------------------------------------------------------------------ NumPy optimisers = torch.optim
+OPTIMIZERS = {
+    "gd": (SGD(lr=1e-3), lambda p: torch.optim.SGD(p, lr=1e-3)),
+    "momentum": (SGD(lr=1e-3, momentum=0.9), lambda p: torch.optim.SGD(p, lr=1e-3, momentum=0.9)),
+    "adam": (Adam(lr=0.05), lambda p: torch.optim.Adam(p, lr=0.05)),
+}
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("opt", list(OPTIMIZERS))
+def test_numpy_trajectory_equals_torch_optim(name, opt):
+    L = ls.get_landscape(name)
+    np_opt, make_torch = OPTIMIZERS[opt]
+    a = ls.run_trajectory(np_opt, L.f, L.grad, L.x0, 150)
+    b = ls.torch_trajectory(make_torch, L.torch_f, L.x0, 150)
+    assert a.path.shape == b.path.shape == (151, 2)
+    assert not a.diverged and not b.diverged
+    assert np.abs(a.path - b.path).max() <= PARITY_TOL
+    assert np.abs(a.losses - b.losses).max() <= PARITY_TOL * max(1.0, np.abs(a.losses).max())
+
+
+def test_lecture_momentum_form_gives_the_same_trajectory():
+    """Folien (55)-(56): v <- beta v + eta grad, theta <- theta - v equals torch's convention."""
+    L = ls.get_landscape("rosenbrock")
+    eta, beta = 1e-3, 0.9
+    x, v = L.x0.copy(), np.zeros(2)
+    path = [x]
+    for _ in range(100):
+        v = beta * v + eta * L.grad(x)
+        x = x - v
+        path.append(x)
+    traj = ls.run_trajectory(SGD(lr=eta, momentum=beta), L.f, L.grad, L.x0, 100)
+    assert np.abs(np.array(path) - traj.path).max() <= PARITY_TOL
+
+
+def test_trajectory_records_losses_and_start():
+    L = ls.get_landscape("quadratic")
+    traj = ls.run_trajectory(SGD(lr=0.05), L.f, L.grad, L.x0, 20)
+    assert np.array_equal(traj.path[0], L.x0)
+    assert np.allclose(traj.losses, L.f(traj.path))
+    assert traj.steps == 20 and np.all(np.diff(traj.losses) < 0)
+
+
+def test_zero_steps():
+    L = ls.get_landscape("quadratic")
+    traj = ls.run_trajectory(SGD(lr=0.05), L.f, L.grad, L.x0, 0)
+    assert traj.path.shape == (1, 2) and traj.losses.shape == (1,)
+
+
+# ------------------------------------------------------------------ stability limits
+@given(l1=st.floats(0.2, 5), l2=st.floats(5, 40), angle=st.floats(0, 3.1))
+@settings(max_examples=8, deadline=None)
+def test_gd_converges_below_and_diverges_above_two_over_lambda_max(l1, l2, angle):
+    L = ls.quadratic((l1, l2), angle)
+    H = L.hessian(L.x0)
+    eta_max = ls.gd_stability_limit(H)
+    assert eta_max == pytest.approx(2.0 / l2, rel=1e-12)
+    below = ls.run_trajectory(SGD(lr=0.97 * eta_max), L.f, L.grad, L.x0, 3000)
+    above = ls.run_trajectory(SGD(lr=1.03 * eta_max), L.f, L.grad, L.x0, 3000)
+    assert not below.diverged and np.linalg.norm(below.final) < 1e-6
+    assert above.diverged or np.linalg.norm(above.final) > 1e3
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.5, 0.9])
+def test_momentum_limit_is_two_times_one_plus_beta_over_lambda_max(beta):
+    L = ls.quadratic((1.0, 10.0), 0.4)
+    H = L.hessian(L.x0)
+    limit = ls.momentum_stability_limit(H, beta)
+    assert limit == pytest.approx(2 * (1 + beta) / 10.0, rel=1e-12)
+    below = ls.run_trajectory(SGD(lr=0.97 * limit, momentum=beta), L.f, L.grad, L.x0, 6000)
+    above = ls.run_trajectory(SGD(lr=1.03 * limit, momentum=beta), L.f, L.grad, L.x0, 6000)
+    assert np.linalg.norm(below.final) < 1e-6
+    assert above.diverged
+
+
+def test_divergent_run_stops_with_finite_values():
+    L = ls.get_landscape("quadratic")
+    traj = ls.run_trajectory(SGD(lr=0.5), L.f, L.grad, L.x0, 10_000)
+    assert traj.diverged and traj.steps < 10_000
+    assert np.all(np.isfinite(traj.path)) and np.all(np.isfinite(traj.losses))
+
+
+# ------------------------------------------------------------------ Taylor (Folien (16)-(17))
+def test_second_order_taylor_is_exact_on_quadratic():
+    L = ls.quadratic((1.0, 10.0), 0.3)
+    etas = np.linspace(0.0, 0.3, 7)
+    actual, first, second = ls.taylor_decrease(L, L.x0, etas)
+    assert np.allclose(actual, second, rtol=1e-12, atol=1e-12)
+    g = L.grad(L.x0)
+    assert np.allclose(first, -etas * (g @ g))
+
+
+def test_first_order_error_is_quadratic_in_eta():
+    L = ls.get_landscape("rosenbrock")
+    x = np.array([-0.5, 0.8])
+    etas = np.array([1e-4, 5e-5])
+    actual, first, second = ls.taylor_decrease(L, x, etas)
+    err1 = np.abs(actual - first)
+    err2 = np.abs(actual - second)
+    assert err1[0] / err1[1] == pytest.approx(4.0, rel=1e-2)  # O(η²)
+    assert err2[0] / err2[1] == pytest.approx(8.0, rel=5e-2)  # O(η³)
+    assert np.all(err2 < err1 * 5e-2)                          # second order much better
+
+
+# ------------------------------------------------------------------ Adam bias correction
+@pytest.mark.parametrize("betas", [(0.9, 0.999), (0.8, 0.99), (0.0, 0.5)])
+def test_adam_step_ratio_matches_simulated_steps(betas):
+    g = np.array([0.7, -2.0])
+    f = lambda x: float(g @ x)  # noqa: E731 - linear function: constant gradient
+    lr = 1e-3
+    kw = dict(lr=lr, betas=betas, eps=1e-14)
+    with_bc = ls.run_trajectory(Adam(**kw), f, lambda x: g, np.zeros(2), 30)
+    without = ls.run_trajectory(ls.AdamNoBiasCorrection(**kw), f, lambda x: g, np.zeros(2), 30)
+    t = np.arange(1, 31)
+    for traj, bc in ((with_bc, True), (without, False)):
+        step = np.abs(np.diff(traj.path, axis=0))  # each coordinate moves by lr * ratio
+        expected = lr * ls.adam_step_ratio(t, *betas, bias_correction=bc)
+        assert np.allclose(step, expected[:, None], rtol=1e-9)
+
+
+def test_adam_without_bias_correction_first_step_is_about_3_times_too_large():
+    r = ls.adam_step_ratio(np.arange(1, 2001), bias_correction=False)
+    assert r[0] == pytest.approx(0.1 / np.sqrt(0.001))
+    assert r.max() > 6.5 and r[-1] < 1.2
+
+
+def test_adam_no_bias_correction_formula():
+    rng = np.random.default_rng(5)
+    opt = ls.AdamNoBiasCorrection(lr=0.1, betas=(0.9, 0.99), eps=1e-8)
+    x, m, v = rng.normal(size=3), np.zeros(3), np.zeros(3)
+    params, state = [x], opt.init([x])
+    for _ in range(5):
+        g = rng.normal(size=3)
+        m = 0.9 * m + 0.1 * g
+        v = 0.99 * v + 0.01 * g * g
+        x = x - 0.1 * m / (np.sqrt(v) + 1e-8)
+        params, state = opt.step(params, [g], state)
+    assert np.allclose(params[0], x, rtol=1e-14, atol=1e-14)
+
+
+# ------------------------------------------------------------------ regression + minibatches
+@pytest.fixture
+def regression_data():
+    rng = np.random.default_rng(7)
+    x = rng.uniform(-2, 2, size=40)
+    return x, 1.5 * x - 0.5 + 0.4 * rng.normal(size=40)
+
+
+def test_regression_landscape_is_the_mse(regression_data):
+    x, y = regression_data
+    R = ls.regression_landscape(x, y)
+    rng = np.random.default_rng(8)
+    for theta in rng.normal(size=(4, 2)):
+        assert R.f(theta) == pytest.approx(mse(theta[0] * x + theta[1], y), rel=1e-12)
+        assert gradient_check(R.f, R.grad, theta).rel_error < 1e-7
+        assert R.torch_f(torch.tensor(theta)).item() == pytest.approx(R.f(theta), rel=1e-12)
+    assert np.allclose(R.x_min, np.polyfit(x, y, 1), rtol=1e-10)
+
+
+def test_full_batch_minibatch_gradient_is_the_gradient(regression_data):
+    x, y = regression_data
+    R = ls.regression_landscape(x, y)
+    theta = np.array([0.3, 2.0])
+    g = ls.minibatch_gradient(theta, x, y, len(x), np.random.default_rng(0))
+    assert np.allclose(g, R.grad(theta), rtol=1e-12)
+
+
+def test_minibatch_gradient_is_unbiased_and_variance_shrinks(regression_data):
+    x, y = regression_data
+    R = ls.regression_landscape(x, y)
+    theta = np.array([0.3, 2.0])
+    rng = np.random.default_rng(9)
+    spreads = []
+    for B in (1, 10):
+        G = np.array([ls.minibatch_gradient(theta, x, y, B, rng) for _ in range(3000)])
+        sem = G.std(axis=0) / np.sqrt(len(G))
+        assert np.all(np.abs(G.mean(axis=0) - R.grad(theta)) < 5 * sem)
+        spreads.append(G.var(axis=0).sum())
+    assert spreads[1] < spreads[0] / 5  # without replacement: factor (m-B)/(B(m-1)) ≈ 1/13
+
+
+def test_sgd_trajectory_is_reproducible_and_noisy(regression_data):
+    x, y = regression_data
+    R = ls.regression_landscape(x, y)
+    runs = [ls.run_trajectory(SGD(lr=0.1), R.f, ls.make_minibatch_grad(x, y, 4, np.random.default_rng(s)),
+                              R.x0, 50) for s in (0, 0, 1)]
+    assert np.array_equal(runs[0].path, runs[1].path)
+    assert not np.array_equal(runs[0].path, runs[2].path)
+    with pytest.raises(ValueError, match="batch_size"):
+        ls.minibatch_gradient(R.x0, x, y, 41, np.random.default_rng(0))
+    with pytest.raises(TypeError, match="rng"):
+        ls.minibatch_gradient(R.x0, x, y, 4, 0)
+
+
+# ------------------------------------------------------------------ display layer
+def test_trajectory_plot_updates_existing_lines():
+    L = ls.get_landscape("rosenbrock")
+    plot = ls.TrajectoryPlot(L, ["GD", "Adam"])
+    n_lines = len(plot.ax.lines)
+    trajs = {"GD": ls.run_trajectory(SGD(lr=1e-3), L.f, L.grad, L.x0, 30),
+             "Adam": ls.run_trajectory(Adam(lr=0.05), L.f, L.grad, L.x0, 30)}
+    for _ in range(2):
+        plot.update(trajs, title="test")
+        plot.fig.canvas.draw()
+    assert len(plot.ax.lines) == n_lines
+    assert np.array_equal(plot.lines["GD"].get_xydata(), trajs["GD"].path)
+    plot.update({"Adam": trajs["Adam"]})
+    assert len(plot.lines["GD"].get_xdata()) == 0
+    with pytest.raises(ValueError, match="unknown labels"):
+        plot.update({"SGD": trajs["GD"]})
+    plt.close(plot.fig)
+
+
+def test_trajectory_plot_on_given_axes():
+    fig, axes = plt.subplots(1, 2)
+    plot = ls.TrajectoryPlot(ls.get_landscape("saddle"), ["GD"], axes=axes)
+    assert plot.fig is fig and plot.ax is axes[0]
+    with pytest.raises(ValueError, match="axes"):
+        ls.TrajectoryPlot(ls.get_landscape("saddle"), ["GD"], axes=axes[:1])
+    plt.close(fig)
