@@ -201,6 +201,9 @@ def logistic_loss(f, y) -> float:
     .. math:: C = \\frac{1}{m}\\sum_i \\log\\bigl(1 + e^{-y_i f_i}\\bigr)
 
     Computed as ``logaddexp(0, −y f)``, which is finite for scores of any size (±1000).
+    The torch twin ``F.soft_margin_loss`` computes the same value but overflows for
+    y·f < −709 (value inf, gradient NaN); ``F.binary_cross_entropy_with_logits(f, (y+1)/2)`` is
+    its stable equivalent.
 
     Parameters
     ----------
