@@ -1,0 +1,277 @@
+"""Display layer of the initialisation study (notebooks 06 and 07).
+
+All numbers come from :func:`dl_helpers.init_study.run_study`; this module only draws them:
+
+* :class:`StudyFigure` -- one matplotlib figure with four panels (activation histograms by
+  layer as a ridge plot, saturated/dead fraction, std vs layer, ‖∂C/∂W_l‖ vs layer). Its
+  ``update(result)`` changes the existing artists in place (``set_data``, step-patch values,
+  axis limits); it never clears axes or creates a new figure.
+* :class:`StudyWidget` -- ipywidgets controls (variance factor on a log grid with the
+  LeCun/Glorot/He points as buttons, activation, depth) over one ``StudyFigure`` shown in an
+  ``Output`` widget. Works in JupyterLab and, with a live kernel, in the book.
+* :func:`render_study_png` -- the same figure as PNG bytes for one grid point; the static
+  site precomputes ``VARIANCE_GRID × STUDY_ACTIVATIONS × DEPTH_GRID`` with it.
+"""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from .init_study import (DEFAULT_BATCH, DEFAULT_WIDTH, DEPTH_GRID, SCHEME_MARKS,
+                         STUDY_ACTIVATIONS, VARIANCE_GRID, StudyResult, predicted_z_var,
+                         run_study)
+
+__all__ = ["StudyFigure", "StudyWidget", "render_study_png", "study_figure_png",
+           "VARIANCE_GRID", "DEPTH_GRID", "STUDY_ACTIVATIONS", "variance_label",
+           "nearest_grid_value"]
+
+_N_RIDGES = 8
+_FLOOR = 1e-30  # log-scale panels show values below this (float32 underflow) at the floor
+_COLORS = {"z": "#1f77b4", "a": "#ff7f0e", "theory": "0.35", "grad": "#2ca02c",
+           "sat": "#d62728", "dead": "#9467bd"}
+
+
+def variance_label(factor: float) -> str:
+    """Short label of a variance factor, with the scheme names that sit at this value."""
+    names = [n for n, v in SCHEME_MARKS.items() if np.isclose(v, factor)]
+    text = f"{factor:.3g}"
+    return f"{text} ({'/'.join(names)})" if names else text
+
+
+def nearest_grid_value(value: float, grid=VARIANCE_GRID) -> float:
+    """Grid entry nearest to ``value`` on a log scale."""
+    grid = np.asarray(grid, dtype=float)
+    return float(grid[np.argmin(np.abs(np.log(grid) - np.log(float(value))))])
+
+
+def _log_limits(*arrays) -> tuple[float, float]:
+    vals = np.concatenate([np.asarray(a, dtype=float).ravel() for a in arrays])
+    vals = vals[np.isfinite(vals)]
+    vals = np.maximum(vals, _FLOOR)
+    if vals.size == 0:
+        return 1e-3, 1e3
+    lo, hi = vals.min(), vals.max()
+    lo, hi = lo / 3.0, hi * 3.0
+    if hi / lo < 100:  # keep at least two decades visible
+        mid = np.sqrt(lo * hi)
+        lo, hi = mid / 10.0, mid * 10.0
+    return lo, hi
+
+
+class StudyFigure:
+    """Four-panel figure of a :class:`~dl_helpers.init_study.StudyResult`, updated in place.
+
+    Attributes
+    ----------
+    fig : matplotlib.figure.Figure
+    ridges : list of StepPatch           one per histogram row (unused rows invisible)
+    lines : dict[str, Line2D]            "z_std", "z_theory", "a_std", "grad", "sat", "dead"
+    """
+
+    def __init__(self, figsize=(10.0, 6.4), dpi: int = 80):
+        self.fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+        FigureCanvasAgg(self.fig)
+        gs = self.fig.add_gridspec(2, 2, width_ratios=(1.0, 1.15))
+        self.ax_hist = self.fig.add_subplot(gs[0, 0])
+        self.ax_sat = self.fig.add_subplot(gs[1, 0])
+        self.ax_std = self.fig.add_subplot(gs[0, 1])
+        self.ax_grad = self.fig.add_subplot(gs[1, 1], sharex=self.ax_std)
+
+        edges = np.linspace(-1, 1, 2)
+        self.ridges = []
+        for i in range(_N_RIDGES):
+            patch = self.ax_hist.stairs(np.zeros(1) + i, edges, baseline=i, fill=True,
+                                        alpha=0.75, edgecolor="k", linewidth=0.6)
+            patch.set_zorder(_N_RIDGES - i)
+            self.ridges.append(patch)
+        self.ax_hist.set_xlabel(r"Aktivierung $a_l$")
+        self.ax_hist.set_title("Histogramme der Aktivierungen")
+
+        lz, = self.ax_std.plot([], [], "o-", ms=3, color=_COLORS["z"], label=r"Std$(z_l)$")
+        lt, = self.ax_std.plot([], [], "--", color=_COLORS["theory"],
+                               label=r"Theorie $\sqrt{c\,E[a_{l-1}^2]}$")
+        la, = self.ax_std.plot([], [], "s-", ms=3, color=_COLORS["a"], label=r"Std$(a_l)$")
+        self.ax_std.set_yscale("log")
+        self.ax_std.set_title("Signal im Vorwärtslauf")
+        self.ax_std.legend(loc="best", fontsize=8)
+        lg, = self.ax_grad.plot([], [], "o-", ms=3, color=_COLORS["grad"])
+        self.ax_grad.set_yscale("log")
+        self.ax_grad.set_xlabel("Schicht $l$")
+        self.ax_grad.set_title(r"Gradientennorm $\|\partial C/\partial W_l\|_F$")
+        ls, = self.ax_sat.plot([], [], "o-", ms=3, color=_COLORS["sat"],
+                               label=r"gesättigt ($|\sigma'| < 5\%$ max)")
+        ld, = self.ax_sat.plot([], [], "s-", ms=3, color=_COLORS["dead"],
+                               label="tot (für alle Eingaben)")
+        self.ax_sat.set_ylim(-0.03, 1.03)
+        self.ax_sat.set_xlabel("Schicht $l$")
+        self.ax_sat.set_title("Anteil gesättigter / toter Einheiten")
+        self.ax_sat.legend(loc="upper left", fontsize=8)
+        self.lines = {"z_std": lz, "z_theory": lt, "a_std": la, "grad": lg, "sat": ls,
+                      "dead": ld}
+        self.suptitle = self.fig.suptitle("")
+        self.result: StudyResult | None = None
+
+    def update(self, result: StudyResult) -> None:
+        """Show ``result``: change data and limits of the existing artists."""
+        self.result = result
+        layers = result.layers
+        # Ridge plot: each histogram scaled to its own maximum, one row per shown layer.
+        edges = result.hist_edges
+        for i, patch in enumerate(self.ridges):
+            if i < len(result.hist_layers):
+                counts = result.hist_counts[i]
+                top2 = np.sort(counts)[-2:]
+                # A single atom (ReLU: half of all values are exactly 0) would flatten the
+                # rest; then scale by the second-highest bin and clip the atom.
+                peak = top2[0] if top2[1] > 3 * top2[0] > 0 else top2[1]
+                values = i + 0.9 * (np.minimum(counts / peak, 1.0) if peak > 0 else counts)
+                patch.set_data(values, edges, baseline=i)
+                patch.set_visible(True)
+            else:
+                patch.set_visible(False)
+        k = len(result.hist_layers)
+        self.ax_hist.set_xlim(edges[0], edges[-1])
+        self.ax_hist.set_ylim(-0.1, k + 0.05)
+        self.ax_hist.set_yticks(np.arange(k) + 0.3)
+        self.ax_hist.set_yticklabels([f"$l={j}$" for j in result.hist_layers])
+
+        z_std = np.sqrt(result.z_var)
+        theory = np.sqrt(predicted_z_var(result.activation, result.variance_factor,
+                                         result.depth))
+        self.lines["z_std"].set_data(layers, np.maximum(z_std, _FLOOR))
+        self.lines["z_theory"].set_data(layers, np.maximum(theory, _FLOOR))
+        self.lines["a_std"].set_data(layers, np.maximum(result.a_std, _FLOOR))
+        self.lines["grad"].set_data(layers, np.maximum(result.grad_norm, _FLOOR))
+        self.lines["sat"].set_data(layers, result.saturated)
+        self.lines["dead"].set_data(layers, result.dead)
+        for ax in (self.ax_std, self.ax_sat):
+            ax.set_xlim(0.5, result.depth + 0.5)
+        self.ax_std.set_ylim(*_log_limits(z_std, theory, result.a_std))
+        self.ax_grad.set_ylim(*_log_limits(result.grad_norm))
+        self.suptitle.set_text(
+            f"{result.activation}, Tiefe $L={result.depth}$, "
+            f"Var$(w) = c/d$ mit $c = {variance_label(result.variance_factor)}$, "
+            f"Breite $d={result.width}$, Batch $m={result.batch}$")
+
+    def draw(self) -> None:
+        """Render the figure (Agg) -- what a redraw costs, without PNG encoding."""
+        self.fig.canvas.draw()
+
+    def to_png(self) -> bytes:
+        buf = io.BytesIO()
+        self.fig.savefig(buf, format="png")
+        return buf.getvalue()
+
+
+_PNG_FIGURE: StudyFigure | None = None
+
+
+def study_figure_png(result: StudyResult) -> bytes:
+    """PNG bytes of a result, drawn with one reused module-level :class:`StudyFigure`."""
+    global _PNG_FIGURE
+    if _PNG_FIGURE is None:
+        _PNG_FIGURE = StudyFigure()
+    _PNG_FIGURE.update(result)
+    return _PNG_FIGURE.to_png()
+
+
+def render_study_png(variance_factor: float | str, activation: str, depth: int, *,
+                     width: int = DEFAULT_WIDTH, batch: int = DEFAULT_BATCH,
+                     seed: int = 0) -> bytes:
+    """Run the study for one (variance factor, activation, depth) and return a PNG.
+
+    For the static site: loop over ``VARIANCE_GRID × STUDY_ACTIVATIONS × DEPTH_GRID``.
+    """
+    return study_figure_png(run_study(variance_factor, activation, depth, width=width,
+                                      batch=batch, seed=seed))
+
+
+class StudyWidget:
+    """Sliders for variance factor, activation and depth over one :class:`StudyFigure`.
+
+    Parameters
+    ----------
+    variance_factor : float
+        Start value (snapped to the nearest entry of ``VARIANCE_GRID``).
+    activation : str
+    depth : int
+        Start value (snapped to the nearest entry of ``DEPTH_GRID``).
+    controls : tuple of str
+        Which controls to show, subset of ("variance", "activation", "depth"); the others
+        stay at their start values (notebook 06 uses ("activation", "depth")).
+    width, batch, seed : int
+        Passed to :func:`run_study`.
+
+    Attributes ``variance``, ``activation``, ``depth`` are the ipywidgets (set their
+    ``value`` to update programmatically), ``figure`` the :class:`StudyFigure`, ``widget``
+    the container to display.
+    """
+
+    def __init__(self, variance_factor: float = 1.0, activation: str = "tanh",
+                 depth: int = 10, *, controls=("variance", "activation", "depth"),
+                 width: int = DEFAULT_WIDTH, batch: int = DEFAULT_BATCH, seed: int = 0):
+        import ipywidgets as W
+
+        unknown = set(controls) - {"variance", "activation", "depth"}
+        if unknown:
+            raise ValueError(f"unknown controls {sorted(unknown)}; choose from "
+                             "'variance', 'activation', 'depth'")
+        if activation not in STUDY_ACTIVATIONS:
+            raise ValueError(f"unknown activation {activation!r}; choose one of: "
+                             + ", ".join(STUDY_ACTIVATIONS))
+        self._kw = {"width": width, "batch": batch, "seed": seed}
+        self.figure = StudyFigure()
+        self.variance = W.SelectionSlider(
+            options=[(f"{v:.3g}", v) for v in VARIANCE_GRID],
+            value=nearest_grid_value(variance_factor), description="c = d·Var(w)",
+            continuous_update=False, style={"description_width": "initial"},
+            layout=W.Layout(width="420px"))
+        self.activation = W.Dropdown(options=list(STUDY_ACTIVATIONS), value=activation,
+                                     description="σ")
+        depth_value = min(DEPTH_GRID, key=lambda d: abs(d - depth))
+        self.depth = W.SelectionSlider(options=list(DEPTH_GRID), value=depth_value,
+                                       description="Tiefe L", continuous_update=False)
+        self.buttons = []
+        for name, value in (("LeCun/Glorot (c=1)", 1.0), ("He (c=2)", 2.0),
+                            ("Heuristik U(±1/√d) (c≈1/3)", 1.0 / 3.0)):
+            b = W.Button(description=name, layout=W.Layout(width="auto"))
+            b.on_click(lambda _b, v=value: setattr(self.variance, "value",
+                                                   nearest_grid_value(v)))
+            self.buttons.append(b)
+        self.output = W.Output()
+        for w in (self.variance, self.activation, self.depth):
+            w.observe(self._on_change, names="value")
+        rows = []
+        if "variance" in controls:
+            rows.append(W.HBox([self.variance, *self.buttons]))
+        rows.append(W.HBox([w for name, w in (("activation", self.activation),
+                                               ("depth", self.depth)) if name in controls]))
+        self.widget = W.VBox([*rows, self.output])
+        self.update()
+
+    def compute(self) -> StudyResult:
+        return run_study(self.variance.value, self.activation.value, self.depth.value,
+                         **self._kw)
+
+    def update(self) -> StudyResult:
+        """Recompute for the current control values and redraw the one figure."""
+        from IPython.display import Image, clear_output, display
+
+        result = self.compute()
+        self.figure.update(result)
+        png = self.figure.to_png()
+        with self.output:
+            clear_output(wait=True)
+            display(Image(png))
+        return result
+
+    def _on_change(self, _change) -> None:
+        self.update()
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
