@@ -34,6 +34,16 @@ def _is_stub(answer) -> bool:
     return answer is Ellipsis
 
 
+_NONE = ("Deine Funktion gibt noch nichts zurück (None): steht noch `...` darin, oder fehlt "
+         "das `return`?")
+
+
+def _returns_none(fn, *args) -> bool:
+    """True if calling ``fn`` works but gives None (the unsolved stub ``def f(...): ...``)."""
+    ran, out = run_student_code(fn, *args)
+    return ran and out is None
+
+
 def _as_shape(answer):
     """Tuple of ints or None (when the answer is not a shape)."""
     if isinstance(answer, (int, np.integer)) and not isinstance(answer, bool):
@@ -101,6 +111,8 @@ def check_l2_norm(student_fn) -> Feedback:
         # A common slip: forgetting the square root returns ||x||² -- say so explicitly.
         x = np.array([3.0, -4.0, 12.0])
         ran, out = run_student_code(student_fn, x.copy())
+        if ran and out is None:
+            return _report(False, task, _NONE, None)
         if ran and out is not None:
             ok, _ = _compare(out, 169.0, 1e-9, 1e-12)
             if ok:
@@ -140,6 +152,8 @@ def check_central_difference(student_fn) -> Feedback:
     if not callable(student_fn):
         return _report(False, task, f"Erwartet war eine Funktion, erhalten {type(student_fn).__name__}.",
                        None)
+    if _returns_none(student_fn, np.sin, 0.5, 1e-3):
+        return _report(False, task, _NONE, None)
     rng = np.random.default_rng(0)
     for name, f, h in _FD_CASES:
         x = float(rng.uniform(-1.5, 1.5))
@@ -213,7 +227,9 @@ def check_quadratic_gradient(student_fn) -> Feedback:
         A = rng.normal(size=(3, 3))
         x = rng.normal(size=3)
         ran, out = run_student_code(student_fn, A.copy(), x.copy())
-        if ran and out is not None:
+        if ran and out is None:
+            return _report(False, task, _NONE, None)
+        if ran:
             if _compare(out, 2 * A @ x, 1e-9, 1e-12)[0]:
                 return _report(False, task, "Du gibst 2Ax zurück; das gilt nur für symmetrisches A.",
                                "Leite xᵀAx = Σ_ij x_i a_ij x_j nach x_k ab: x_k kommt als x_i und als x_j vor.")
