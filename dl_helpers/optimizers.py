@@ -251,8 +251,9 @@ class Adam:
         step_size = lr / (1.0 - b1 ** t)
         bc2_sqrt = (1.0 - b2 ** t) ** 0.5
         v_used = v_max if self.amsgrad else v
+        # torch: p.addcdiv_(m, denom, value=−step_size) evaluates p + (−step_size·m)/denom
         new_params = tree_map(
-            lambda p, m_, v_: p - step_size * (m_ / (np.sqrt(v_) / bc2_sqrt + eps)),
+            lambda p, m_, v_: p + (-step_size * m_) / (np.sqrt(v_) / bc2_sqrt + eps),
             params, m, v_used)
         return new_params, AdamState(t, m, v, v_max)
 
@@ -325,7 +326,7 @@ class RMSprop:
             new_params = tree_map(lambda p, b: p - lr * b, params, buf)
         else:
             buf = None
-            new_params = tree_map(lambda p, g, d: p - lr * (g / d), params, grads, avg)
+            new_params = tree_map(lambda p, g, d: p + (-lr * g) / d, params, grads, avg)
         return new_params, RMSpropState(state.step + 1, v, buf)
 
     def torch_optimizer(self, parameters) -> torch.optim.Optimizer:

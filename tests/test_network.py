@@ -14,6 +14,7 @@ from dl_helpers.network import (
 )
 
 TOL_TORCH = 1e-10
+torch.set_num_threads(1)   # tiny tensors: threads only add contention on the shared machine
 TOL_GRADCHECK = 1e-7
 DIFFERENTIABLE = activation_names(differentiable_only=True)   # identity … gelu
 SMOOTH = ["identity", "sigmoid", "tanh", "gelu"]               # C^2: safe for finite differences
