@@ -186,6 +186,17 @@ def _network_output(x, W1, b1, W2, b2, activation) -> np.ndarray:
     return (hidden_features(x, W1, b1, activation) @ W2.T + b2)[:, 0]
 
 
+def _single_thread_blas():
+    """Small least-squares problems run fastest (and steadiest on a shared machine) on one
+    BLAS thread; multithreaded BLAS under load made a slider update take up to a second."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        from contextlib import nullcontext
+        return nullcontext()
+    return threadpool_limits(1, user_api="blas")
+
+
 def _grid(domain, n_grid):
     lo, hi = domain
     return np.linspace(lo, hi, n_grid)
@@ -304,7 +315,8 @@ def least_squares_network(target, width: int, activation: str = "relu", *,
     penalty = np.sqrt(ridge) * np.eye(n + 1)[:-1]
     A = np.vstack([H, penalty])
     rhs = np.concatenate([y_fit, np.zeros(n)])
-    coef, *_ = np.linalg.lstsq(A, rhs, rcond=None)
+    with _single_thread_blas():
+        coef, *_ = np.linalg.lstsq(A, rhs, rcond=None)
     W2 = coef[None, :-1]
     b2 = coef[-1:]
     x = _grid((lo, hi), n_grid)
