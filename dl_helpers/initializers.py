@@ -72,7 +72,12 @@ class Initializer:
     description: str
 
 
-def _kw(kw: dict, allowed: tuple[str, ...], scheme: str) -> None:
+_ALLOWED_KW = {"zeros": (), "constant": ("value",), "normal": ("std",), "uniform": ("limit",)}
+
+
+def _kw(kw: dict, scheme: str) -> None:
+    """Reject keywords that ``scheme`` does not use (TypeError naming them and the allowed ones)."""
+    allowed = _ALLOWED_KW.get(scheme, ("gain",))
     extra = set(kw) - set(allowed)
     if extra:
         allowed_txt = ", ".join(allowed) if allowed else "none"
@@ -85,37 +90,30 @@ def _gain(kw) -> float:
 
 
 def _var_zeros(fan_in, fan_out, **kw):
-    _kw(kw, (), "zeros")
     return 0.0
 
 
 def _var_constant(fan_in, fan_out, **kw):
-    _kw(kw, ("value",), "constant")
     return 0.0
 
 
 def _var_normal(fan_in, fan_out, **kw):
-    _kw(kw, ("std",), "normal")
     return check_positive_float(kw.get("std", 0.01), "std", allow_zero=True) ** 2
 
 
 def _var_uniform(fan_in, fan_out, **kw):
-    _kw(kw, ("limit",), "uniform")
     return check_positive_float(kw.get("limit", 0.05), "limit", allow_zero=True) ** 2 / 3.0
 
 
 def _var_lecun(fan_in, fan_out, **kw):
-    _kw(kw, ("gain",), "lecun")
     return _gain(kw) ** 2 / fan_in
 
 
 def _var_glorot(fan_in, fan_out, **kw):
-    _kw(kw, ("gain",), "glorot")
     return 2.0 * _gain(kw) ** 2 / (fan_in + fan_out)
 
 
 def _var_he(fan_in, fan_out, **kw):
-    _kw(kw, ("gain",), "he")
     return 2.0 * _gain(kw) ** 2 / fan_in
 
 
@@ -226,6 +224,7 @@ def target_variance(scheme: str, d_in: int, d_out: int, **kw) -> float:
     init = _scheme(scheme)
     d_in = check_positive_int(d_in, "d_in")
     d_out = check_positive_int(d_out, "d_out")
+    _kw(kw, init.name)
     return float(init.variance(d_in, d_out, **kw))
 
 
@@ -259,7 +258,8 @@ def init_weight(scheme: str, d_in: int, d_out: int, rng: np.random.Generator, **
     d_in = check_positive_int(d_in, "d_in")
     d_out = check_positive_int(d_out, "d_out")
     rng = check_rng(rng)
-    var = init.variance(d_in, d_out, **kw)  # also validates the keywords
+    _kw(kw, init.name)
+    var = init.variance(d_in, d_out, **kw)  # also validates the keyword values
     shape = (d_out, d_in)
     if init.name == "zeros":
         return np.zeros(shape)
@@ -284,6 +284,7 @@ def torch_init_weight(scheme: str, d_in: int, d_out: int, generator: torch.Gener
     init = _scheme(scheme)
     d_in = check_positive_int(d_in, "d_in")
     d_out = check_positive_int(d_out, "d_out")
+    _kw(kw, init.name)
     init.variance(d_in, d_out, **kw)
     w = torch.empty(d_out, d_in, dtype=dtype)
     return init.torch_init(w, generator=generator, **kw)
