@@ -141,15 +141,21 @@ def _check_optimizer(optimizer):
 # --------------------------------------------------------------------------------------------
 # NumPy
 # --------------------------------------------------------------------------------------------
+def _evaluate(params, X, y, acts, loss_obj) -> tuple[float, float]:
+    out = _net._forward(params, X, acts).A[-1]
+    if not np.all(np.isfinite(out)):
+        return float("nan"), float("nan")
+    return float(loss_obj.value(out, y)), accuracy(loss_obj, out, y)
+
+
 def evaluate_numpy(params, X, y, activations, loss) -> tuple[float, float]:
-    """(loss, accuracy) of the NumPy network on (X, y)."""
+    """(loss, accuracy) of the NumPy network on (X, y); NaN if the output is not finite."""
     params = _net.check_params(params)
     acts = _net.resolve_activations(activations, len(params))
     loss_obj = get_loss(loss)
     X, y = _check_xy(X, y)
     X = _net._check_X(X, params)
-    out = _net._forward(params, X, acts).A[-1]
-    return float(loss_obj.value(out, y)), accuracy(loss_obj, out, y)
+    return _evaluate(params, X, y, acts, loss_obj)
 
 
 def train_numpy(params, X, y, activations, loss, optimizer, *, epochs: int,
@@ -194,23 +200,25 @@ def train_numpy(params, X, y, activations, loss, optimizer, *, epochs: int,
             Xb, yb = X[idx], y[idx]
             cache = _net._forward(params, Xb, acts)
             out = cache.A[-1]
+            if not np.all(np.isfinite(out)):   # diverged (learning rate too large)
+                total = float("nan")
+                break
             value, dA = _net.output_delta(loss_obj, out, yb)
             grads = _net._backward(params, cache, acts, dA)
             params, state = optimizer.step(params, grads, state)
             if not eval_train:
                 total += value * len(idx)
                 correct += accuracy(loss_obj, out, yb) * len(idx)
-        if eval_train:
-            out = _net._forward(params, X, acts).A[-1]
-            hist.loss.append(float(loss_obj.value(out, y)))
-            hist.accuracy.append(accuracy(loss_obj, out, y))
+        if eval_train and np.isfinite(total):
+            v, a = _evaluate(params, X, y, acts, loss_obj)
         else:
-            hist.loss.append(total / n)
-            hist.accuracy.append(correct / n)
+            v, a = total / n, correct / n
+        hist.loss.append(v)
+        hist.accuracy.append(a)
         if has_val:
-            out = _net._forward(params, X_val, acts).A[-1]
-            hist.val_loss.append(float(loss_obj.value(out, y_val)))
-            hist.val_accuracy.append(accuracy(loss_obj, out, y_val))
+            v, a = _evaluate(params, X_val, y_val, acts, loss_obj)
+            hist.val_loss.append(v)
+            hist.val_accuracy.append(a)
         if not np.isfinite(hist.loss[-1]):
             hist.diverged = True  # stop: further epochs would only produce NaN
             break
@@ -242,6 +250,8 @@ def evaluate_torch(model: torch.nn.Module, X, y, loss) -> tuple[float, float]:
     dtype = _model_dtype(model)
     with torch.no_grad():
         out = model(torch.as_tensor(X).to(dtype))
+        if not bool(torch.isfinite(out).all()):
+            return float("nan"), float("nan")
         value = loss_obj.torch_value(out, _torch_targets(y, loss_obj, dtype)).item()
     return float(value), accuracy(loss_obj, out.numpy(), y)
 
@@ -286,6 +296,9 @@ def train_torch(model: torch.nn.Module, X, y, loss, optimizer, *, epochs: int,
         for idx in minibatches(n, batch_size, rng):
             idx_t = torch.from_numpy(idx)
             out = model(Xt[idx_t])
+            if not bool(torch.isfinite(out).all()):   # diverged (learning rate too large)
+                total = float("nan")
+                break
             value = loss_obj.torch_value(out, yt[idx_t])
             opt.zero_grad(set_to_none=True)
             value.backward()
@@ -293,13 +306,12 @@ def train_torch(model: torch.nn.Module, X, y, loss, optimizer, *, epochs: int,
             if not eval_train:
                 total += value.item() * len(idx)
                 correct += accuracy(loss_obj, out.detach().numpy(), y[idx]) * len(idx)
-        if eval_train:
+        if eval_train and np.isfinite(total):
             v, a = evaluate_torch(model, X, y, loss_obj)
-            hist.loss.append(v)
-            hist.accuracy.append(a)
         else:
-            hist.loss.append(total / n)
-            hist.accuracy.append(correct / n)
+            v, a = total / n, correct / n
+        hist.loss.append(v)
+        hist.accuracy.append(a)
         if has_val:
             v, a = evaluate_torch(model, X_val, y_val, loss_obj)
             hist.val_loss.append(v)
