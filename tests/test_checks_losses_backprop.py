@@ -77,7 +77,7 @@ def test_value_checkers_reject_without_raising(checker, answer, capsys):
 
 
 def test_value_checkers_accept():
-    ex = slides_example()
+    ex = slides_example(x=cb.EXERCISE_X, z_target=cb.EXERCISE_TARGET)
     assert cb.check_hidden_delta(ex.y * (1 - ex.y) * (ex.U @ ex.delta_out))
     assert cl.check_logistic_at_boundary(np.log(2))
 
@@ -130,9 +130,13 @@ def test_skript_cce_rejected():
 
 
 def test_hidden_delta_transposed(capsys):
-    ex = slides_example()
+    ex = slides_example(x=cb.EXERCISE_X, z_target=cb.EXERCISE_TARGET)
     assert not cb.check_hidden_delta(ex.y * (1 - ex.y) * (ex.U.T @ ex.delta_out))
     assert "transponiert" in capsys.readouterr().out
+    assert not cb.check_hidden_delta(ex.delta_hidden / 2)
+    assert "Faktor 2" in capsys.readouterr().out
+    # the default example's δ (wrong input) is not accepted
+    assert not cb.check_hidden_delta(slides_example().delta_hidden)
 
 
 def test_dense_backward_mistakes(capsys):

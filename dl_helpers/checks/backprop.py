@@ -13,14 +13,20 @@ from ..worked_example import slides_example
 from ._core import Feedback, _compare, _report, run_student_code
 
 __all__ = ["check_hidden_delta", "check_dense_backward", "check_augmented_gradient",
-           "check_central_difference"]
+           "check_central_difference", "EXERCISE_X", "EXERCISE_TARGET"]
+
+#: Input and target of the exercise "δ of the hidden layer" (weights as in the slides' example).
+EXERCISE_X = np.array([-1.0, 2.0])
+EXERCISE_TARGET = np.array([0.0, 1.0])
 
 
 def check_hidden_delta(answer) -> Feedback:
-    """δ of the hidden layer of the slides' example (Folien (52)), array of shape (2,)."""
-    ex = slides_example()
+    """δ of the hidden layer (Folien (52)), array of shape (2,), for the slides' network with the
+    default weights and the exercise input :data:`EXERCISE_X`, target :data:`EXERCISE_TARGET`."""
+    ex = slides_example(x=EXERCISE_X, z_target=EXERCISE_TARGET)
     task = "δ der versteckten Schicht (Folie (52))"
-    hint = "δ_j = y_j (1 − y_j) · Σ_k δ_k u_jk, als Vektor: ex.y * (1 - ex.y) * (ex.U @ ex.delta_out)."
+    hint = ("Erst vorwärts (h, y, u, z), dann δ_k = 2(z_k − z*_k) z_k (1 − z_k) und "
+            "δ_j = y_j (1 − y_j) · Σ_k δ_k u_jk, als Vektor: y * (1 - y) * (U @ delta_out).")
     ok, detail = _compare(answer, ex.delta_hidden, rtol=1e-8, atol=1e-12)
     if not ok:
         try:
@@ -29,6 +35,8 @@ def check_hidden_delta(answer) -> Feedback:
                 detail += " Du hast U transponiert: die Summe läuft über den Ausgabe-Index k (Spalten von U)."
             elif a.shape == (2,) and np.allclose(a, ex.U @ ex.delta_out):
                 detail += " Der Faktor σ'(h_j) = y_j(1 − y_j) fehlt."
+            elif a.shape == (2,) and np.allclose(a, ex.delta_hidden / 2):
+                detail += " Genau halb so groß: der Faktor 2 aus ∂L/∂z_k = 2(z_k − z*_k) fehlt."
         except (TypeError, ValueError):
             pass
     return _report(ok, task, detail, hint)
