@@ -32,7 +32,7 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import torch
 
-from .optimizers import Adam, AdamState, tree_map
+from .optimizers import SGD, Adam, AdamState, tree_map
 from .plotting import CLASS_COLORS
 from ._validation import (as_array, check_choice, check_positive_float, check_positive_int,
                           check_rng)
@@ -41,7 +41,8 @@ __all__ = [
     "Landscape", "Trajectory", "LANDSCAPES", "get_landscape", "landscape_names",
     "quadratic", "quadratic_hessian", "rosenbrock", "saddle", "beale",
     "regression_landscape", "minibatch_gradient", "make_minibatch_grad",
-    "run_trajectory", "torch_trajectory", "AdamNoBiasCorrection", "gd_stability_limit", "momentum_stability_limit",
+    "run_trajectory", "torch_trajectory", "AdamNoBiasCorrection", "compare_optimizers",
+    "OPTIMIZER_LABELS", "DEFAULT_HPARAMS", "gd_stability_limit", "momentum_stability_limit",
     "taylor_decrease", "adam_step_ratio", "contour_grid", "TrajectoryPlot",
 ]
 
@@ -88,7 +89,30 @@ class Landscape:
         return self.f(_points(x))
 
 
+def _vectorised(fn):
+    """Mark a function of points (..., 2) as vectorised (run_trajectory evaluates a path at once)."""
+    fn.vectorised = True
+    return fn
+
+
+def _xy(p: np.ndarray):
+    """Coordinates of points (..., 2); Python floats for a single point (much faster in loops)."""
+    if p.ndim == 1:
+        x, y = p.tolist()
+        return x, y
+    return p[..., 0], p[..., 1]
+
+
+def _pack(gx, gy) -> np.ndarray:
+    """Inverse of :func:`_xy`: a (..., 2) array from the two components."""
+    if isinstance(gx, float):
+        return np.array([gx, gy])
+    return np.stack([gx, gy], axis=-1)
+
+
 def _points(x, name: str = "x") -> np.ndarray:
+    if type(x) is np.ndarray and x.dtype == np.float64 and x.shape[-1:] == (2,):
+        return x  # fast path: the optimiser loop calls this hundreds of times per slider move
     arr = as_array(x, name, allow_nan=True)
     if arr.ndim == 0 or arr.shape[-1] != 2:
         raise ValueError(f"{name} must have shape (..., 2) (points in the plane), got {arr.shape}")
@@ -124,6 +148,7 @@ def quadratic(lambdas: Sequence[float] = (1.0, 10.0), angle: float = 0.0) -> Lan
     H = quadratic_hessian(lambdas, angle)
     H_t = torch.tensor(H, dtype=torch.float64)
 
+    @_vectorised
     def f(x):
         x = _points(x)
         return 0.5 * np.einsum("...i,ij,...j->...", x, H, x)
@@ -150,16 +175,16 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Landscape:
     a = float(as_array(a, "a", ndim=0))
     b = check_positive_float(b, "b")
 
+    @_vectorised
     def f(p):
         p = _points(p)
         x, y = p[..., 0], p[..., 1]
         return (a - x) ** 2 + b * (y - x ** 2) ** 2
 
     def grad(p):
-        p = _points(p)
-        x, y = p[..., 0], p[..., 1]
-        r = y - x ** 2
-        return np.stack([-2.0 * (a - x) - 4.0 * b * x * r, 2.0 * b * r], axis=-1)
+        x, y = _xy(_points(p))
+        r = y - x * x
+        return _pack(-2.0 * (a - x) - 4.0 * b * x * r, 2.0 * b * r)
 
     def hessian(p):
         x, y = _points(p)
@@ -184,15 +209,15 @@ def saddle() -> Landscape:
     but it is no minimum); any tiny perturbation in y lets it escape to a minimum.
     """
 
+    @_vectorised
     def f(p):
         p = _points(p)
         x, y = p[..., 0], p[..., 1]
         return 0.5 * x ** 2 + 0.25 * y ** 4 - 0.5 * y ** 2
 
     def grad(p):
-        p = _points(p)
-        x, y = p[..., 0], p[..., 1]
-        return np.stack([x, y ** 3 - y], axis=-1)
+        x, y = _xy(_points(p))
+        return _pack(x + 0.0, y * y * y - y)
 
     def hessian(p):
         _, y = _points(p)
@@ -214,21 +239,21 @@ _BEALE_C = (1.5, 2.25, 2.625)
 def beale() -> Landscape:
     """Beale's function Σ_{k=1}^{3} (c_k − x + x yᵏ)², c = (1.5, 2.25, 2.625); minimum f(3, ½) = 0."""
 
+    @_vectorised
     def f(p):
         p = _points(p)
         x, y = p[..., 0], p[..., 1]
         return sum((c - x + x * y ** k) ** 2 for k, c in enumerate(_BEALE_C, start=1))
 
     def grad(p):
-        p = _points(p)
-        x, y = p[..., 0], p[..., 1]
-        gx = np.zeros_like(x)
-        gy = np.zeros_like(y)
+        x, y = _xy(_points(p))
+        gx = gy = 0.0
         for k, c in enumerate(_BEALE_C, start=1):
-            r = c - x + x * y ** k
-            gx = gx + 2.0 * r * (y ** k - 1.0)
+            yk = y ** k
+            r = c - x + x * yk
+            gx = gx + 2.0 * r * (yk - 1.0)
             gy = gy + 2.0 * r * k * x * y ** (k - 1)
-        return np.stack([gx, gy], axis=-1)
+        return _pack(gx, gy)
 
     def hessian(p):
         x, y = _points(p)
@@ -310,6 +335,7 @@ def regression_landscape(x, y) -> Landscape:
     theta_star = np.linalg.lstsq(A, y, rcond=None)[0]
     x_t, y_t = torch.tensor(x), torch.tensor(y)
 
+    @_vectorised
     def f(theta):  # ½ θᵀHθ − cᵀθ + ½ mean(y²), the expanded 1/(2m) Σ (w xᵢ + b − yᵢ)²
         theta = _points(theta, "theta")
         return 0.5 * np.einsum("...i,ij,...j->...", theta, H, theta) - theta @ c + 0.5 * y2
@@ -395,9 +421,11 @@ def run_trajectory(optimizer, f: Callable, grad_f: Callable, x0, steps: int) -> 
     Parameters
     ----------
     optimizer : object with ``init(params) -> state`` and ``step(params, grads, state) ->
-        (params, state)`` working on a list of arrays (:mod:`dl_helpers.optimizers`: ``SGD``,
-        ``Adam``). Any object with this functional interface works.
+        (params, state)`` on a parameter tree, here one ndarray of shape (2,)
+        (:mod:`dl_helpers.optimizers`: ``SGD``, ``Adam``, …). Any object with this functional
+        interface works.
     f : callable, ndarray (2,) -> float
+        Evaluated once on the whole path if it is a Landscape's (vectorised) ``f``.
     grad_f : callable, ndarray (2,) -> ndarray (2,)
         Exact or stochastic gradient (see :func:`make_minibatch_grad`).
     x0 : ndarray of shape (2,)
@@ -416,22 +444,25 @@ def run_trajectory(optimizer, f: Callable, grad_f: Callable, x0, steps: int) -> 
         raise TypeError("f and grad_f must be callables taking an ndarray of shape (2,)")
     x0, steps = _check_steps_x0(x0, steps)
     path = np.empty((steps + 1, 2))
-    losses = np.empty(steps + 1)
-    params = [x0.copy()]
+    path[0] = x0
+    params = x0.copy()  # a single ndarray is a valid parameter tree (cheaper than a list)
     state = optimizer.init(params)
-    path[0], losses[0] = x0, f(x0)
     n, diverged = steps, False
+    bound = DIVERGENCE_NORM ** 2
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(1, steps + 1):
-            grads = [np.asarray(grad_f(params[0]), dtype=np.float64)]
-            params, state = optimizer.step(params, grads, state)
-            x = params[0]
-            path[t] = x
-            losses[t] = f(x)
-            if not (np.isfinite(x).all() and x @ x <= DIVERGENCE_NORM ** 2):
+            params, state = optimizer.step(params, np.asarray(grad_f(params), dtype=np.float64), state)
+            params = np.asarray(params, dtype=np.float64)
+            path[t] = params
+            if not params @ params <= bound:  # also catches NaN
                 n, diverged = t, True
                 break
-    return Trajectory(path[: n + 1], losses[: n + 1], diverged)
+        path = path[: n + 1]
+        losses = np.asarray(f(path), dtype=np.float64) if getattr(f, "vectorised", False) else \
+            np.array([f(p) for p in path], dtype=np.float64)
+    if losses.shape != (n + 1,):
+        losses = np.array([f(p) for p in path], dtype=np.float64)
+    return Trajectory(path, losses, diverged)
 
 
 def torch_trajectory(make_optimizer: Callable, torch_f: Callable, x0, steps: int) -> Trajectory:
@@ -499,6 +530,49 @@ class AdamNoBiasCorrection(Adam):
 
     def torch_optimizer(self, parameters):
         raise NotImplementedError("torch.optim.Adam always applies the bias correction")
+
+
+#: labels of :func:`compare_optimizers` (and of the notebook's slider plot)
+OPTIMIZER_LABELS = ("GD", "Momentum", "Adam")
+
+#: hyper-parameters that give instructive pictures on each landscape (slider start values)
+DEFAULT_HPARAMS: dict[str, dict] = {
+    "quadratic": dict(lr=0.18, momentum=0.5, adam_lr=0.1, steps=100),
+    "rosenbrock": dict(lr=1e-3, momentum=0.9, adam_lr=0.05, steps=300),
+    "saddle": dict(lr=0.1, momentum=0.7, adam_lr=0.05, steps=150),
+    "beale": dict(lr=1e-2, momentum=0.7, adam_lr=0.1, steps=300),
+}
+
+
+def compare_optimizers(landscape: Landscape, *, lr: float, momentum: float, adam_lr: float,
+                       betas: tuple[float, float] = (0.9, 0.999), steps: int = 300,
+                       x0=None) -> dict[str, Trajectory]:
+    """GD, heavy-ball momentum and Adam from the same start (the computation behind the slider).
+
+    Parameters
+    ----------
+    landscape : Landscape
+    lr : float > 0                learning rate η of GD and of momentum (Folien (22), (55))
+    momentum : float in [0, 1)    β of momentum (Folie (55))
+    adam_lr : float > 0           η of Adam (Folie (61)); a step *length*, so on another scale than lr
+    betas : (β₁, β₂)              Adam's decay rates (Folien (57)–(58))
+    steps : int
+    x0 : ndarray of shape (2,), optional   default ``landscape.x0``
+
+    Returns
+    -------
+    dict
+        ``{"GD": Trajectory, "Momentum": Trajectory, "Adam": Trajectory}``
+    """
+    if not isinstance(landscape, Landscape):
+        raise TypeError(f"landscape must be a Landscape, got {type(landscape).__name__}")
+    momentum = check_positive_float(momentum, "momentum", allow_zero=True)
+    if momentum >= 1:
+        raise ValueError(f"momentum must be in [0, 1), got {momentum}")
+    x0 = landscape.x0 if x0 is None else x0
+    opts = {"GD": SGD(lr=lr), "Momentum": SGD(lr=lr, momentum=momentum),
+            "Adam": Adam(lr=adam_lr, betas=tuple(betas))}
+    return {k: run_trajectory(o, landscape.f, landscape.grad, x0, steps) for k, o in opts.items()}
 
 
 # --------------------------------------------------------------------------------------------
@@ -605,60 +679,61 @@ def contour_grid(landscape: Landscape, n: int = 120) -> tuple[np.ndarray, np.nda
 _COLORS = CLASS_COLORS
 
 
-@dataclass
 class TrajectoryPlot:
     """Contour plot of a landscape with one line per optimiser; :meth:`update` moves the lines.
 
-    The contours and the marker of the minimum are drawn once in ``__init__``; ``update`` only
-    replaces the data of existing ``Line2D`` objects (plus the loss curves, if ``show_loss``),
-    so a slider move costs one recompute and one redraw, no new figure.
+    Everything static (contours, minimum, start, axes, ticks, legend) is drawn once and kept as a
+    pixel background; a slider move only restores that background and draws the changed
+    ``Line2D`` objects on top (matplotlib "blitting", which also works with the Agg backend).
+    The loss axis therefore has fixed limits (``steps`` on the x-axis, ``loss_ylim`` on the log
+    y-axis); :meth:`set_steps` changes the x-range (one full redraw).
 
     Parameters
     ----------
     landscape : Landscape
-    labels : sequence of str            one line per label (e.g. ``["GD", "Momentum", "Adam"]``)
-    show_loss : bool                    add a second axis with f(x⁽ᵗ⁾) − f_min on a log scale
+    labels : sequence of str        one line per label (e.g. ``OPTIMIZER_LABELS``)
+    steps : int                     x-range of the loss axis
+    show_loss : bool                add a second axis with f(x⁽ᵗ⁾) − f_min on a log scale
+    loss_ylim : (float, float)      fixed y-range of the loss axis
     figsize : tuple of float
-    dpi : float                         80 keeps a redraw well below 100 ms on a slow machine
-    n_grid : int                        contour grid resolution
+    dpi : float                     80 keeps a redraw well below 100 ms on a slow machine
+    n_grid : int                    contour grid resolution
     axes : existing Axes to draw on (one, or two with ``show_loss``), e.g. ``LiveFigure(1, 2).axes``;
-        if None a new figure is created
+        if None a new figure is created (with interactive mode off, so it is not shown twice)
+
+    Use :meth:`update` (returns nothing, the figure's Agg buffer is current afterwards),
+    :meth:`to_png` (PNG bytes for an ``ipywidgets.Image``) or ``display(plot.fig)``.
     """
 
-    landscape: Landscape
-    labels: Sequence[str]
-    show_loss: bool = True
-    figsize: tuple[float, float] = (9.0, 3.6)
-    dpi: float = 80.0
-    n_grid: int = 100
-    axes: object = None
-    fig: object = field(init=False, repr=False)
-    ax: object = field(init=False, repr=False)
-    ax_loss: object = field(init=False, repr=False)
-    lines: dict = field(init=False, repr=False)
-    start: object = field(init=False, repr=False)
-    loss_lines: dict = field(init=False, repr=False)
-
-    def __post_init__(self):
+    def __init__(self, landscape: Landscape, labels: Sequence[str], *, steps: int = 300,
+                 show_loss: bool = True, loss_ylim: tuple[float, float] = (1e-12, 1e4),
+                 figsize: tuple[float, float] = (9.0, 3.6), dpi: float = 80.0, n_grid: int = 100,
+                 axes=None):
         import matplotlib.pyplot as plt
         from matplotlib.colors import LogNorm
 
-        L = self.landscape
-        if self.axes is not None:
-            axes = list(np.atleast_1d(self.axes).ravel())
-            if len(axes) != (2 if self.show_loss else 1):
-                raise ValueError(f"axes must hold {2 if self.show_loss else 1} Axes "
-                                 f"(show_loss={self.show_loss}), got {len(axes)}")
-            self.ax = axes[0]
-            self.ax_loss = axes[1] if self.show_loss else None
+        if not isinstance(landscape, Landscape):
+            raise TypeError(f"landscape must be a Landscape, got {type(landscape).__name__}")
+        if isinstance(labels, str) or not len(labels):
+            raise ValueError(f"labels must be a non-empty sequence of names, got {labels!r}")
+        self.landscape, self.labels, self.show_loss = landscape, list(labels), show_loss
+        L = landscape
+        if axes is not None:
+            axs = list(np.atleast_1d(axes).ravel())
+            if len(axs) != (2 if show_loss else 1):
+                raise ValueError(f"axes must hold {2 if show_loss else 1} Axes "
+                                 f"(show_loss={show_loss}), got {len(axs)}")
+            self.ax, self.ax_loss = axs[0], (axs[1] if show_loss else None)
             self.fig = self.ax.figure
-        elif self.show_loss:
-            self.fig, (self.ax, self.ax_loss) = plt.subplots(
-                1, 2, figsize=self.figsize, dpi=self.dpi, gridspec_kw={"width_ratios": [1.25, 1]})
         else:
-            self.fig, self.ax = plt.subplots(figsize=self.figsize, dpi=self.dpi)
-            self.ax_loss = None
-        X, Y, F = contour_grid(L, self.n_grid)
+            with plt.ioff():
+                if show_loss:
+                    self.fig, (self.ax, self.ax_loss) = plt.subplots(
+                        1, 2, figsize=figsize, dpi=dpi, gridspec_kw={"width_ratios": [1.25, 1]})
+                else:
+                    self.fig, self.ax = plt.subplots(figsize=figsize, dpi=dpi)
+                    self.ax_loss = None
+        X, Y, F = contour_grid(L, n_grid)
         F = F - L.f_min
         if L.log_levels:
             levels = np.logspace(np.log10(max(F.min(), 1e-3)), np.log10(F.max()), 18)
@@ -667,47 +742,97 @@ class TrajectoryPlot:
         else:
             self.ax.contour(X, Y, F, levels=18, cmap="viridis", linewidths=0.7)
         self.ax.plot(*L.x_min, marker="*", color="k", ms=11, ls="none", label="Minimum")
-        (self.start,) = self.ax.plot([], [], "o", color="k", ms=5, label="Start")
+        self.ax.plot(*L.x0, "o", color="k", ms=5, label="Start")
         self.ax.set(xlim=L.xlim, ylim=L.ylim, xlabel="$x_1$", ylabel="$x_2$")
         self.lines, self.loss_lines = {}, {}
         for i, lab in enumerate(self.labels):
             c = _COLORS[i % len(_COLORS)]
-            (self.lines[lab],) = self.ax.plot([], [], "-", lw=1.4, color=c, label=lab)
+            (self.lines[lab],) = self.ax.plot([], [], "-", lw=1.4, color=c, label=lab, animated=True)
             if self.ax_loss is not None:
-                (self.loss_lines[lab],) = self.ax_loss.semilogy([], [], color=c, label=lab)
+                (self.loss_lines[lab],) = self.ax_loss.plot([], [], color=c, label=lab, animated=True)
         self.ax.legend(loc="upper right", fontsize=8)
+        self.status = self.ax.text(0.02, 0.02, "", transform=self.ax.transAxes, fontsize=9,
+                                   color="#D55E00", animated=True)
         if self.ax_loss is not None:
-            self.ax_loss.set(xlabel="Schritt $t$", ylabel=r"$f(x^{(t)}) - f_{\min}$")
+            self.ax_loss.set_yscale("log")
+            self.ax_loss.set(xlabel="Schritt $t$", ylabel=r"$f(x^{(t)}) - f_{\min}$", ylim=loss_ylim)
             self.ax_loss.grid(alpha=0.3)
-        self.fig.tight_layout()
+        self._background = None
+        self.set_steps(steps)
+        if axes is None:
+            self.fig.tight_layout()
 
-    def update(self, trajectories: Mapping[str, Trajectory], title: str | None = None) -> None:
-        """Show ``trajectories`` (label → Trajectory); labels not given are hidden."""
+    # ---------------------------------------------------------------- drawing
+    def _animated(self):
+        return [*self.lines.values(), *self.loss_lines.values(), self.status]
+
+    def set_steps(self, steps: int) -> None:
+        """Set the x-range of the loss axis to [0, steps] (the static background is redrawn)."""
+        steps = check_positive_int(steps, "steps")
+        if self.ax_loss is not None:
+            self.ax_loss.set_xlim(0, steps)
+        self._background = None
+
+    def full_redraw(self) -> None:
+        """Draw the static part, store it as background, then draw the lines on top."""
+        canvas = self.fig.canvas
+        canvas.draw()  # animated artists are skipped here
+        self._background = canvas.copy_from_bbox(self.fig.bbox)
+        self._draw_animated()
+
+    def _draw_animated(self) -> None:
+        for artist in self._animated():
+            artist.axes.draw_artist(artist)
+
+    def update(self, trajectories: Mapping[str, Trajectory], title: str | None = None,
+               note: str = "") -> None:
+        """Show ``trajectories`` (label → Trajectory); labels not given are hidden.
+
+        ``note`` is a short text in the lower left corner (cheap: drawn with the lines, e.g. the
+        current hyper-parameters); runs that diverged are listed there too. A new ``title``
+        costs a full redraw.
+
+        Redraws only the lines (background restored from the cache) unless the static part
+        changed (first call, new ``title``, :meth:`set_steps`, resized figure).
+        """
         unknown = set(trajectories) - set(self.lines)
         if unknown:
             raise ValueError(f"unknown labels {sorted(unknown)}; this plot has: {list(self.lines)}")
-        t_max, lo, hi = 1, np.inf, -np.inf
-        starts = [tr.path[0] for tr in trajectories.values()]
-        self.start.set_data([p[0] for p in starts], [p[1] for p in starts])
+        diverged = []
         for lab, line in self.lines.items():
             traj = trajectories.get(lab)
-            if traj is None:
-                line.set_data([], [])
-                if lab in self.loss_lines:
-                    self.loss_lines[lab].set_data([], [])
-                continue
-            line.set_data(traj.path[:, 0], traj.path[:, 1])
-            line.set_label(f"{lab} (divergiert)" if traj.diverged else lab)
+            path = np.empty((0, 2)) if traj is None else traj.path
+            line.set_data(path[:, 0], path[:, 1])
+            if traj is not None and traj.diverged:
+                diverged.append(lab)
             if self.ax_loss is not None:
-                gap = np.maximum(traj.losses - self.landscape.f_min, 1e-16)
-                self.loss_lines[lab].set_data(np.arange(len(gap)), gap)
-                t_max = max(t_max, len(gap) - 1)
-                finite = gap[np.isfinite(gap)]
-                if finite.size:
-                    lo, hi = min(lo, finite.min()), max(hi, finite.max())
-        self.ax.legend(loc="upper right", fontsize=8)
-        if self.ax_loss is not None and np.isfinite(lo):
-            self.ax_loss.set_xlim(0, t_max)
-            self.ax_loss.set_ylim(lo / 3, min(hi * 3, 1e12))
-        if title is not None:
+                gap = np.empty(0) if traj is None else np.maximum(traj.losses - self.landscape.f_min, 1e-300)
+                self.loss_lines[lab].set_data(np.arange(gap.size), gap)
+        parts = [note] if note else []
+        if diverged:
+            parts.append("divergiert: " + ", ".join(diverged))
+        self.status.set_text("\n".join(parts))
+        if title is not None and title != self.ax.get_title():
             self.ax.set_title(title, fontsize=10)
+            self._background = None
+        canvas = self.fig.canvas
+        if self._background is None or self._background.get_extents() != tuple(
+                int(v) for v in self.fig.bbox.extents):
+            self.full_redraw()
+        else:
+            canvas.restore_region(self._background)
+            self._draw_animated()
+            canvas.blit(self.fig.bbox)
+
+    def to_png(self, compress_level: int = 1) -> bytes:
+        """The current picture as PNG bytes (fast zlib level), e.g. for ``ipywidgets.Image``."""
+        import io
+
+        from PIL import Image
+
+        if self._background is None:
+            self.full_redraw()
+        buf = np.asarray(self.fig.canvas.buffer_rgba())
+        out = io.BytesIO()
+        Image.fromarray(buf[..., :3]).save(out, format="PNG", compress_level=compress_level)
+        return out.getvalue()

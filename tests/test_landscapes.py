@@ -321,21 +321,47 @@ def test_sgd_trajectory_is_reproducible_and_noisy(regression_data):
 
 
 # ------------------------------------------------------------------ display layer
-def test_trajectory_plot_updates_existing_lines():
+def test_compare_optimizers_uses_the_three_optimisers():
     L = ls.get_landscape("rosenbrock")
-    plot = ls.TrajectoryPlot(L, ["GD", "Adam"])
+    trajs = ls.compare_optimizers(L, lr=1e-3, momentum=0.9, adam_lr=0.05, steps=40)
+    assert tuple(trajs) == ls.OPTIMIZER_LABELS
+    ref = ls.run_trajectory(Adam(lr=0.05), L.f, L.grad, L.x0, 40)
+    assert np.array_equal(trajs["Adam"].path, ref.path)
+    gd = ls.run_trajectory(SGD(lr=1e-3), L.f, L.grad, L.x0, 40)
+    assert np.array_equal(trajs["GD"].path, gd.path)
+    with pytest.raises(ValueError, match="momentum"):
+        ls.compare_optimizers(L, lr=1e-3, momentum=1.0, adam_lr=0.05)
+    assert set(ls.DEFAULT_HPARAMS) == set(ls.LANDSCAPES)
+
+
+def test_trajectory_plot_updates_existing_lines_and_blits_the_same_picture():
+    L = ls.get_landscape("rosenbrock")
+    plot = ls.TrajectoryPlot(L, ["GD", "Adam"], steps=30)
     n_lines = len(plot.ax.lines)
     trajs = {"GD": ls.run_trajectory(SGD(lr=1e-3), L.f, L.grad, L.x0, 30),
              "Adam": ls.run_trajectory(Adam(lr=0.05), L.f, L.grad, L.x0, 30)}
-    for _ in range(2):
-        plot.update(trajs, title="test")
-        plot.fig.canvas.draw()
+    plot.update({"GD": trajs["GD"]})
+    plot.update(trajs, note="lr = 0.001")       # fast path: background + lines
+    fast = np.asarray(plot.fig.canvas.buffer_rgba()).astype(int)
+    plot.full_redraw()                          # everything from scratch
+    full = np.asarray(plot.fig.canvas.buffer_rgba()).astype(int)
+    assert np.abs(fast - full).max() == 0
     assert len(plot.ax.lines) == n_lines
     assert np.array_equal(plot.lines["GD"].get_xydata(), trajs["GD"].path)
+    png = plot.to_png()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
     plot.update({"Adam": trajs["Adam"]})
     assert len(plot.lines["GD"].get_xdata()) == 0
     with pytest.raises(ValueError, match="unknown labels"):
         plot.update({"SGD": trajs["GD"]})
+    plt.close(plot.fig)
+
+
+def test_trajectory_plot_reports_divergence():
+    L = ls.get_landscape("quadratic")
+    plot = ls.TrajectoryPlot(L, ["GD"], show_loss=False)
+    plot.update({"GD": ls.run_trajectory(SGD(lr=0.5), L.f, L.grad, L.x0, 100)})
+    assert "divergiert: GD" in plot.status.get_text()
     plt.close(plot.fig)
 
 
