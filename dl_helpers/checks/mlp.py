@@ -18,7 +18,7 @@ import numpy as np
 from ..activations import get_activation
 from ..approximation import interpolating_network
 from ..network import Layer, count_parameters, predict
-from ._core import Feedback, _report, check_function, check_value, run_student_code
+from ._core import Feedback, _compare, _report, check_function, check_value, run_student_code
 
 __all__ = ["check_count_parameters", "check_forward_pass", "check_xor_sigmoid_network",
            "check_min_width", "XOR_INPUTS", "XOR_TARGETS", "min_width_reference"]
@@ -47,23 +47,32 @@ def check_forward_pass(student_fn) -> Feedback:
     params : list of (W, b) with W of shape (d_l, d_{l−1}); x : ndarray of shape (d_0,);
     activations : list of L callables σ_l. Expected: α^(L)(x), an ndarray of shape (d_L,).
     """
+    task = "Vorwärtsdurchlauf α^(L)(x)"
+    hint = ("Starte mit a = x und wiederhole für jede Schicht: z = W @ a + b (α̃), "
+            "dann a = σ(z) (α). Gib das letzte a zurück.")
+    if not callable(student_fn):
+        return _report(False, task, f"Erwartet war eine Funktion, erhalten "
+                       f"{type(student_fn).__name__}.", hint)
     names = ["relu", "tanh", "sigmoid", "identity"]
-
-    def make_inputs(rng):
+    rng = np.random.default_rng(0)
+    n_trials = 6
+    for trial in range(n_trials):
         widths = [int(d) for d in rng.integers(1, 6, size=int(rng.integers(2, 5)))]
         params = [Layer(rng.normal(size=(o, i)), rng.normal(size=o))
                   for i, o in zip(widths[:-1], widths[1:])]
-        acts = [get_activation(n) for n in rng.choice(names, size=len(params))]
-        return params, rng.normal(size=widths[0]), acts
-
-    def reference(params, x, acts):
-        return predict(params, x[None, :], acts)[0]
-
-    return check_function(
-        student_fn, reference, make_inputs, task="Vorwärtsdurchlauf α^(L)(x)", n_trials=6,
-        rtol=1e-10, atol=1e-12,
-        hint="Starte mit a = x und wiederhole für jede Schicht: z = W @ a + b (α̃), "
-             "dann a = σ(z) (α). Gib das letzte a zurück.")
+        act_names = [str(n) for n in rng.choice(names, size=len(params))]
+        acts = [get_activation(n) for n in act_names]
+        x = rng.normal(size=widths[0])
+        expected = predict(params, x[None, :], acts)[0]
+        ran, out = run_student_code(student_fn, [Layer(W.copy(), b.copy()) for W, b in params],
+                                    x.copy(), acts)
+        if not ran:
+            return _report(False, task, out, hint)
+        ok, detail = _compare(out, expected, rtol=1e-10, atol=1e-12)
+        if not ok:
+            return _report(False, task, f"Test {trial + 1} (Breiten {widths}, Aktivierungen "
+                           f"{act_names}): {detail}", hint)
+    return _report(True, task, f"({n_trials} zufällige Netze getestet)", None)
 
 
 def _as_two_layers(params):
