@@ -65,7 +65,8 @@ def check_dense_backward(student_fn) -> Feedback:
     db (d_out,) and dA_prev (m, d_in) (eq. (3)).
     """
     task = "Rückwärtsschritt einer Schicht (Gl. (2), (3))"
-    hint = "dW = dZ.T @ A_prev, db = dZ.sum(axis=0), dA_prev = dZ @ W."
+    hint = ("dW ist Gl. (2) in Zeilenform (Δᵀ mal A_prev, Form (d_out, d_in)); db summiert dZ über die "
+            "Batch-Achse; dA_prev ist Gl. (3) in Zeilenform (Form (m, d_in)).")
     if not callable(student_fn):
         return _report(False, task, f"Erwartet war eine Funktion, erhalten {type(student_fn).__name__}.", hint)
     names = ("dW", "db", "dA_prev")
