@@ -115,20 +115,37 @@ def scheme_factor(scheme: str, d_in: int = DEFAULT_WIDTH, d_out: int | None = No
     return float(target_variance(scheme, d_in, d_out)) * d_in
 
 
-@lru_cache(maxsize=8)
-def _unit_weights(width: int, seed: int, distribution: str) -> torch.Tensor:
-    """MAX_DEPTH unit-variance draws of shape (MAX_DEPTH, width, width), float32.
+_WEIGHT_CACHE: dict[tuple[int, int, str], torch.Tensor] = {}
+_WEIGHT_CACHE_SIZE = 6
 
-    Drawn once per (width, seed, distribution); a network of depth L uses the first L, so
-    layer l is the same matrix whatever the depth. The slider rescales, it never redraws.
-    """
-    rng = np.random.default_rng([seed, 1])
-    shape = (MAX_DEPTH, width, width)
+
+def _unit_layer(width: int, seed: int, distribution: str, layer: int) -> np.ndarray:
+    """Unit-variance draw of layer ``layer`` (0-based), shape (width, width), float32."""
+    rng = np.random.default_rng([seed, 1, layer])
     if distribution == "normal":
-        w = rng.standard_normal(shape, dtype=np.float32)
-    else:  # uniform with unit variance: U[-√3, √3]
-        w = (rng.random(shape, dtype=np.float32) * 2.0 - 1.0) * np.float32(np.sqrt(3.0))
-    return torch.from_numpy(w)
+        return rng.standard_normal((width, width), dtype=np.float32)
+    # uniform with unit variance: U[-√3, √3]
+    return (rng.random((width, width), dtype=np.float32) * 2.0 - 1.0) * np.float32(np.sqrt(3.0))
+
+
+def _unit_weights(width: int, seed: int, distribution: str, depth: int) -> torch.Tensor:
+    """The first ``depth`` unit-variance layers, shape (depth, width, width), float32.
+
+    Layer l has its own seed ``[seed, 1, l]``, so it is the same matrix whatever the depth.
+    Draws are cached per (width, seed, distribution) and only extended when a deeper network
+    is asked for: the slider rescales, it never redraws.
+    """
+    key = (width, seed, distribution)
+    have = _WEIGHT_CACHE.pop(key, None)  # re-inserted below: most recently used last
+    n = 0 if have is None else have.shape[0]
+    if n < depth:
+        new = np.stack([_unit_layer(width, seed, distribution, l) for l in range(n, depth)])
+        new = torch.from_numpy(new)
+        have = new if have is None else torch.cat([have, new])
+    _WEIGHT_CACHE[key] = have
+    while len(_WEIGHT_CACHE) > _WEIGHT_CACHE_SIZE:
+        _WEIGHT_CACHE.pop(next(iter(_WEIGHT_CACHE)))
+    return have[:depth]
 
 
 def study_weights(depth: int, width: int = DEFAULT_WIDTH, seed: int = 0,
@@ -138,7 +155,7 @@ def study_weights(depth: int, width: int = DEFAULT_WIDTH, seed: int = 0,
     if depth > MAX_DEPTH:
         raise ValueError(f"depth must be <= {MAX_DEPTH}, got {depth}")
     distribution = check_choice(distribution, "distribution", ("normal", "uniform"))
-    return _unit_weights(check_positive_int(width, "width"), int(seed), distribution)[:depth]
+    return _unit_weights(check_positive_int(width, "width"), int(seed), distribution, depth)
 
 
 @lru_cache(maxsize=8)
@@ -247,7 +264,8 @@ def study_forward_backward(weights: torch.Tensor, X: torch.Tensor, G: torch.Tens
 
 def run_study(variance_factor: float | str = 1.0, activation: str = "tanh", depth: int = 10, *,
               width: int = DEFAULT_WIDTH, batch: int = DEFAULT_BATCH, seed: int = 0,
-              distribution: str = "normal", n_hist: int = 8) -> StudyResult:
+              distribution: str = "normal", n_hist: int = 8,
+              num_threads: int | None = None) -> StudyResult:
     """One forward/backward pass of a random depth-``depth`` MLP; per-layer statistics.
 
     Parameters
@@ -266,6 +284,9 @@ def run_study(variance_factor: float | str = 1.0, activation: str = "tanh", dept
     distribution : {"normal", "uniform"}
     n_hist : int
         Number of layers that get an activation histogram.
+    num_threads : int, optional
+        torch threads for this call (restored afterwards); None keeps torch's setting. On a
+        busy machine 1 thread is much faster than several competing ones.
     """
     if isinstance(variance_factor, str):
         name = variance_factor.lower()
@@ -284,6 +305,9 @@ def run_study(variance_factor: float | str = 1.0, activation: str = "tanh", dept
     X, G = study_inputs(batch, width, seed)
 
     scale = float(np.sqrt(factor / width))
+    threads = torch.get_num_threads()
+    if num_threads is not None:
+        torch.set_num_threads(check_positive_int(num_threads, "num_threads"))
     # Far from the critical variance the float32 signal underflows; denormal numbers make
     # the CPU matmuls ~10x slower, so they are flushed to 0 (reset afterwards).
     torch.set_flush_denormal(True)
@@ -291,6 +315,7 @@ def run_study(variance_factor: float | str = 1.0, activation: str = "tanh", dept
         Zs, As, dWs = study_forward_backward(W, X, G, act.name, scale)
     finally:
         torch.set_flush_denormal(False)
+        torch.set_num_threads(threads)
 
     lo, hi = hist_range(act.name)
     hist_layers = hist_layer_choice(depth, n_hist)

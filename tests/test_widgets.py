@@ -1,0 +1,92 @@
+"""Tests of dl_helpers.widgets: the study figure updates in place, the widget responds."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from dl_helpers import widgets
+from dl_helpers.init_study import DEPTH_GRID, STUDY_ACTIVATIONS, VARIANCE_GRID, run_study
+from dl_helpers.widgets import (StudyFigure, StudyWidget, nearest_grid_value, render_study_png,
+                                variance_label)
+
+SMALL = {"width": 32, "batch": 32}
+
+
+@pytest.fixture(autouse=True)
+def one_torch_thread():
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+def _artists(fig: StudyFigure) -> int:
+    return sum(len(ax.get_children()) for ax in fig.fig.axes) + len(fig.fig.axes)
+
+
+def test_figure_updates_artists_in_place():
+    fig = StudyFigure()
+    fig.update(run_study(1.0, "tanh", 10, **SMALL))
+    fig.draw()
+    n_before = _artists(fig)
+    line_obj = fig.lines["z_std"]
+    y_before = line_obj.get_ydata().copy()
+    ridge_before = fig.ridges[0].get_data().values.copy()
+    fig.update(run_study(4.0, "relu", 20, **SMALL))
+    fig.draw()
+    assert fig.lines["z_std"] is line_obj
+    assert _artists(fig) == n_before, "update must not add artists"
+    assert len(line_obj.get_xdata()) == 20 and not np.allclose(line_obj.get_ydata()[:10],
+                                                                y_before)
+    assert not np.allclose(fig.ridges[0].get_data().values, ridge_before)
+    assert "relu" in fig.suptitle.get_text()
+
+
+def test_ridges_hidden_for_shallow_nets():
+    fig = StudyFigure()
+    fig.update(run_study(1.0, "tanh", 3, **SMALL))
+    visible = [p.get_visible() for p in fig.ridges]
+    assert sum(visible) == 3 and visible[:3] == [True] * 3
+
+
+def test_widget_responds_to_programmatic_change():
+    w = StudyWidget(1.0, "tanh", 10, **SMALL)
+    line = w.figure.lines["grad"]
+    y0 = line.get_ydata().copy()
+    w.variance.value = nearest_grid_value(2.0)
+    assert w.figure.result.variance_factor == 2.0
+    assert not np.allclose(line.get_ydata(), y0)
+    w.activation.value = "relu"
+    assert w.figure.result.activation == "relu"
+    w.depth.value = 20
+    assert len(w.figure.lines["grad"].get_xdata()) == 20
+    w.buttons[0].click()  # LeCun/Glorot
+    assert w.variance.value == 1.0
+
+
+def test_widget_controls_and_grids():
+    w = StudyWidget(0.3, "relu", 7, controls=("activation", "depth"), **SMALL)
+    assert w.variance.value == nearest_grid_value(0.3)
+    assert w.depth.value in DEPTH_GRID
+    assert list(w.variance.options) == [(f"{v:.3g}", v) for v in VARIANCE_GRID] \
+        or [v for _, v in w.variance.options] == list(VARIANCE_GRID)
+    assert list(w.activation.options) == list(STUDY_ACTIVATIONS)
+    with pytest.raises(ValueError, match="controls"):
+        StudyWidget(controls=("speed",), **SMALL)
+    with pytest.raises(ValueError, match="activation"):
+        StudyWidget(activation="relu6", **SMALL)
+
+
+def test_render_study_png():
+    png = render_study_png(2.0, "relu", 5, **SMALL)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+    other = render_study_png(0.25, "relu", 5, **SMALL)
+    assert other != png
+    assert widgets.VARIANCE_GRID is VARIANCE_GRID
+
+
+def test_labels():
+    assert "He" in variance_label(2.0) and "LeCun" in variance_label(1.0)
+    assert variance_label(0.5) == "0.5"
+    assert nearest_grid_value(1.9) == 2.0
