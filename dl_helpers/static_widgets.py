@@ -68,6 +68,7 @@ def _control(name: str, values: Sequence[Any], label: str) -> widgets.ValueWidge
     else:
         ctl = widgets.ToggleButtons(options=[o[0] for o in options], index=0,
                                     description=label, style=style)
+    ctl.add_class("static-study-control")
     ctl.add_class(f"static-study-{name}")
     return ctl
 

@@ -5,10 +5,16 @@
   applied to the doctree, so the notebook files and their execution cache stay untouched.
   In the student edition (``site_edition = "student"``, set by tools/site/student.py) a solution
   cell must not exist at all: the build fails if one slipped through.
+- Kernel-free studies (tools/site/studies.py): the output of the notebook cell that shows a
+  live slider widget is replaced by precomputed pictures switched in the browser.
+- Pages without any widget view do not load the widget manager (3.6 MB) nor the state.
 - Pages do not load sphinx-thebe (live code is switched off; its scripts only produce a console
   error "THEBE_JS_URL has already been declared" and name a CDN).
 """
 from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 from docutils import nodes
 from sphinx.errors import ExtensionError
@@ -40,16 +46,67 @@ def fold_solutions(app, doctree: nodes.document) -> None:
         node["classes"] = [*node.get("classes", []), "solution-cell"]
 
 
-def drop_thebe(app, pagename, templatename, context, doctree) -> None:
-    """Remove sphinx-thebe's scripts from every page (thebe is disabled in _config.yml)."""
+def _cell_source(cell: nodes.Element) -> str:
+    for child in cell.children:
+        if isinstance(child, nodes.container) and child.get("nb_element") == "cell_code_source":
+            return child.astext()
+    return ""
+
+
+def insert_studies(app, doctree: nodes.document) -> None:
+    sys.path.insert(0, str(Path(__file__).parent))
+    import re
+
+    import studies
+
+    docname = app.env.docname
+    for study in studies.STUDIES:
+        if study.doc != docname:
+            continue
+        cell = next((n for n in doctree.findall(nodes.container)
+                     if n.get("nb_element") == "cell_code"
+                     and re.search(study.match, _cell_source(n))), None)
+        if cell is None:
+            logger.warning(f"{docname}: no code cell matches {study.match!r} for the "
+                           f"kernel-free study {study.id!r} (tools/site/studies.py)")
+            continue
+        stats = studies.render_all(study, Path(app.outdir) / "_studies" / study.id)
+        logger.info(f"[site_ext] study {study.id}: {stats}")
+        for out in [c for c in cell.children
+                    if isinstance(c, nodes.container) and c.get("nb_element") == "cell_code_output"]:
+            cell.remove(out)
+        panel = nodes.container(nb_element="cell_code_output", classes=["cell_output"])
+        panel += nodes.raw("", studies.panel_html(study, docname), format="html")
+        cell += panel
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_JS = ("_vendor/requirejs/", "_vendor/widgets-shim.js", "_vendor/@jupyter-widgets/")
+
+
+def _has_widget_view(doctree) -> bool:
+    if doctree is None:
+        return False
+    return any(WIDGET_VIEW in n.astext() for n in doctree.findall(nodes.raw))
+
+
+def prune_scripts(app, pagename, templatename, context, doctree) -> None:
+    """Drop sphinx-thebe's scripts (thebe is off) and, on pages without a widget view, the
+    widget manager and the widget state."""
     scripts = context.get("script_files")
     if not scripts:
         return
+    widgets_needed = _has_widget_view(doctree)
     keep = []
     for js in scripts:
         name = str(getattr(js, "filename", js) or "")
-        body = str(getattr(js, "attributes", {}).get("body", "")) if hasattr(js, "attributes") else ""
-        if "sphinx-thebe" in name or "THEBE_JS_URL" in body or "thebe" in name.split("/")[-1]:
+        attrs = getattr(js, "attributes", {}) or {}
+        body = str(attrs.get("body", ""))
+        if "sphinx-thebe" in name or "THEBE_JS_URL" in body:
+            continue
+        if not widgets_needed and (any(w in name for w in WIDGET_JS)
+                                   or attrs.get("type") == WIDGET_STATE):
             continue
         keep.append(js)
     scripts[:] = keep
@@ -58,5 +115,6 @@ def drop_thebe(app, pagename, templatename, context, doctree) -> None:
 def setup(app):
     app.add_config_value("site_edition", "instructor", "env", [str])
     app.connect("doctree-read", fold_solutions)
-    app.connect("html-page-context", drop_thebe, priority=900)
+    app.connect("doctree-read", insert_studies)
+    app.connect("html-page-context", prune_scripts, priority=900)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

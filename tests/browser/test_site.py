@@ -1,0 +1,168 @@
+"""The published site in a real browser: offline, math rendered, widgets rendered and usable.
+
+For every HTML page of the built site (``SITE_DIR``, default ``_build/html``) served on
+127.0.0.1, the page is opened in Debian's chromium and we check:
+
+- every request goes to the local server (``blob:``/``data:`` URLs are in-page) and succeeds;
+- no JavaScript console error and no uncaught exception;
+- MathJax rendered: every Sphinx math element holds a MathJax container, no TeX error, and
+  no raw TeX delimiters remain in the visible prose;
+- embedded widgets rendered (one view per widget-view script, no error text);
+- on pages with a kernel-free study (``dl_helpers.static_widgets``), moving each control
+  changes the picture.
+
+A screenshot of each page goes to ``_build/screenshots/``; page weights (bytes the browser
+fetched per page) to ``_build/screenshots/page_weight.json``.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from conftest import screenshot_dir, site_dir
+
+SKIP_DIRS = {"_static", "_sources", "_vendor", "_images", "jupyter_execute", "reports"}
+
+
+def site_pages() -> list[str]:
+    root = site_dir()
+    pages = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.html")
+                   if not SKIP_DIRS.intersection(p.relative_to(root).parts))
+    return pages or ["index.html"]
+
+
+RAW_TEX = [re.compile(p) for p in (r"\$\$", r"\\\(", r"\\\)", r"\\\[", r"\\\]", r"\\begin\{",
+                                   r"\$[^$\s][^$\n]{0,200}?\\[A-Za-z]+[^$\n]{0,200}?\$")]
+
+PROSE_TEXT_JS = """() => {
+  const clone = document.querySelector('main, article, body').cloneNode(true);
+  clone.querySelectorAll('pre, code, script, style, textarea, .highlight, mjx-container, '
+                         + 'mjx-assistive-mml, .cell_output, .output').forEach(e => e.remove());
+  return clone.textContent;
+}"""
+
+MATH_STATUS_JS = """async () => {
+  const maths = Array.from(document.querySelectorAll('.math'));
+  if (maths.length && window.MathJax && MathJax.startup) { await MathJax.startup.promise; }
+  return {
+    total: maths.length,
+    unrendered: maths.filter(e => !e.querySelector('mjx-container')).map(e => e.textContent.slice(0, 80)),
+    errors: Array.from(document.querySelectorAll('mjx-merror')).map(e => e.getAttribute('data-mjx-error') || e.textContent),
+  };
+}"""
+
+WIDGET_STATUS_JS = """() => {
+  const views = Array.from(document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]'));
+  const rendered = views.filter(s => {
+    const area = s.parentElement && s.parentElement.querySelector('.widget-subarea');
+    return area && area.querySelector('.jupyter-widgets');
+  });
+  return {views: views.length, rendered: rendered.length,
+          errors: Array.from(document.querySelectorAll('.widget-subarea')).map(e => e.textContent)
+                  .filter(t => /Error (displaying|rendering) widget|Could not create a view/.test(t))};
+}"""
+
+IMAGE_HASH_JS = """async (study) => {
+  const img = Array.from(study.querySelectorAll('img')).find(i => i.offsetParent !== null);
+  if (!img || !img.complete || !img.naturalWidth) { return null; }
+  const buf = await (await fetch(img.src)).arrayBuffer();
+  const digest = await crypto.subtle.digest('SHA-256', buf);
+  return Array.from(new Uint8Array(digest)).map(b => b.toString(16).padStart(2, '0')).join('');
+}"""
+
+_weights: dict[str, int] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _write_weights():
+    yield
+    if _weights:
+        out = screenshot_dir() / "page_weight.json"
+        out.write_text(json.dumps(dict(sorted(_weights.items())), indent=1))
+
+
+def _local_file(origin: str, url: str) -> Path | None:
+    if not url.startswith(origin):
+        return None
+    path = unquote(urlsplit(url).path).lstrip("/") or "index.html"
+    file = site_dir() / path
+    return file if file.is_file() else None
+
+
+def _move(control, page) -> None:
+    """Change one control of a kernel-free study: another button, or the slider one step."""
+    slider = control.locator("input[type=range]")
+    if slider.count():
+        at_max = slider.evaluate("r => r.value === r.max")
+        slider.focus()
+        page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
+        return
+    buttons = control.locator("button:not(.active):not(.mod-active)")
+    if buttons.count():
+        buttons.first.click()
+        return
+    handle = control.locator(".noUi-handle").first  # ipywidgets slider (static_widgets.py)
+    handle.focus()
+    page.keyboard.press("ArrowRight")
+
+
+@pytest.mark.parametrize("page_path", site_pages())
+def test_page(browser, site_server, page_path):
+    origin = site_server.origin
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    requests, problems, errors = [], [], []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url} ({r.failure})"))
+    page.on("response", lambda r: r.status >= 400 and problems.append(f"HTTP {r.status}: {r.url}"))
+    page.on("console", lambda m: m.type == "error" and errors.append(f"console: {m.text}"))
+    page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+    try:
+        page.goto(f"{origin}/{page_path}", wait_until="networkidle")
+
+        math = page.evaluate(MATH_STATUS_JS)
+        assert not math["errors"], f"MathJax errors on {page_path}: {math['errors']}"
+        assert not math["unrendered"], f"unrendered math on {page_path}: {math['unrendered'][:5]}"
+        prose = page.evaluate(PROSE_TEXT_JS)
+        raw = [m.group(0)[:60] for rx in RAW_TEX for m in rx.finditer(prose)]
+        assert not raw, f"raw TeX in the visible text of {page_path}: {raw[:5]}"
+
+        views = page.evaluate(WIDGET_STATUS_JS)["views"]
+        if views:
+            page.wait_for_function(f"() => ({WIDGET_STATUS_JS})().rendered >= {views}",
+                                   timeout=30_000)
+            status = page.evaluate(WIDGET_STATUS_JS)
+            assert not status["errors"], f"widget errors on {page_path}: {status['errors']}"
+
+        studies = page.locator(".static-study")
+        for i in range(studies.count()):
+            study = studies.nth(i)
+            study.scroll_into_view_if_needed()
+            controls = study.locator(":scope > .static-study-control")
+            assert controls.count() >= 1, f"study {i} on {page_path} has no controls"
+            for j in range(controls.count()):
+                page.wait_for_function(f"async (el) => (await ({IMAGE_HASH_JS})(el)) !== null",
+                                       arg=study.element_handle(), timeout=10_000)
+                before = study.evaluate(IMAGE_HASH_JS)
+                _move(controls.nth(j), page)
+                page.wait_for_function(
+                    f"async (el) => {{ const h = await ({IMAGE_HASH_JS})(el); "
+                    f"return h !== null && h !== '{before}'; }}",
+                    arg=study.element_handle(), timeout=10_000)
+
+        page.wait_for_load_state("networkidle")
+        shot = screenshot_dir() / (page_path.replace("/", "__").removesuffix(".html") + ".png")
+        page.screenshot(path=str(shot), full_page=studies.count() > 0)
+    finally:
+        page.close()
+
+    foreign = [u for u in requests
+               if not (u.startswith(origin + "/") or u.startswith(("blob:", "data:")))]
+    assert not foreign, f"{page_path} requested other hosts: {foreign}"
+    assert not problems, f"{page_path}: {problems}"
+    assert not errors, f"{page_path}: JavaScript errors: {errors}"
+    _weights[page_path] = sum(f.stat().st_size for f in
+                              {_local_file(origin, u) for u in requests} if f is not None)
