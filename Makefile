@@ -5,12 +5,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
-.PHONY: help venv lab book test test-fast bench clean
+.PHONY: help venv lab book student test test-fast test-site bench clean
 
 help:
 	@echo "make lab    - JupyterLab starten (Studierende)"
-	@echo "make book   - statische Website nach _build/html bauen"
-	@echo "make test   - pytest + nbval (alle Notebooks)"
+	@echo "make book   - statische Website nach _build/html bauen (mit Lösungen, eingeklappt)"
+	@echo "make student - Studierenden-Ausgabe: Notebooks + Website ohne Lösungen nach _build/student"
+	@echo "make test   - pytest + nbval (alle Notebooks), dann make test-site"
+	@echo "make test-site - Website im Browser (chromium) und Studierenden-Ausgabe prüfen"
 	@echo "make bench  - Benchmarks, schreibt _build/bench.json"
 	@echo "make clean  - Build-Artefakte löschen (.venv bleibt)"
 
@@ -27,11 +29,20 @@ venv: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab lecture_nb
 
+# Site (tools/site/): vendored JS from npm, cached execution, kernel-free studies.
 book: $(STAMP)
-	$(BIN)/jupyter-book build . --path-output . --warningiserror --keep-going
+	$(BIN)/python tools/site/build.py
+
+student: book
+	$(BIN)/python tools/site/student.py
+
+# Built site in Debian's chromium (Playwright) + student edition checks (tests/browser/).
+test-site: student
+	BROWSER_TESTS=1 $(BIN)/python -m pytest -n $(JOBS) -p no:cacheprovider tests/browser
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval-lax tests lecture_nb
+	$(MAKE) test-site
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile tests
