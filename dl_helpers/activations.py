@@ -64,6 +64,7 @@ class Activation:
 
 def _sigmoid(z):
     # Stable for large |z|: never evaluates exp of a large positive number.
+    z = np.asarray(z, dtype=np.float64)  # also accept Python scalars
     out = np.empty_like(z, dtype=np.float64)
     pos = z >= 0
     out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
@@ -83,13 +84,13 @@ def _gelu_prime(z, a):
 
 
 identity = Activation(
-    "identity", lambda z: z.copy(), lambda z, a: np.ones_like(z), lambda z: z, r"z")
+    "identity", lambda z: np.array(z, copy=True), lambda z, a: np.ones_like(z), lambda z: z, r"z")
 sigmoid = Activation(
     "sigmoid", _sigmoid, lambda z, a: a * (1.0 - a), torch.sigmoid, r"\frac{1}{1+e^{-z}}")
 tanh = Activation(
     "tanh", np.tanh, lambda z, a: 1.0 - a * a, torch.tanh, r"\tanh(z)")
 relu = Activation(
-    "relu", lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0).astype(np.float64),
+    "relu", lambda z: np.maximum(z, 0.0), lambda z, a: (np.asarray(z) > 0).astype(np.float64),
     F.relu, r"\max(0, z)")
 leaky_relu = Activation(
     "leaky_relu", lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
@@ -105,7 +106,7 @@ gelu = Activation(
 sign = Activation(
     "sign", np.sign, lambda z, a: np.zeros_like(z), torch.sign, r"\operatorname{sign}(z)")
 step = Activation(
-    "step", lambda z: (z >= 0).astype(np.float64), lambda z, a: np.zeros_like(z),
+    "step", lambda z: (np.asarray(z) >= 0).astype(np.float64), lambda z, a: np.zeros_like(z),
     lambda z: torch.heaviside(z, torch.ones((), dtype=z.dtype)), r"\mathbb{1}[z \ge 0]")
 
 ACTIVATIONS: dict[str, Activation] = {

@@ -99,6 +99,16 @@ def test_all_activations_finite_at_extremes(name, z):
     assert np.all(np.isfinite(a)) and np.all(np.isfinite(d))
 
 
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_f_and_df_accept_python_scalars(name):
+    """f/df are called with floats in notebooks; the result equals the array version."""
+    act = ACTIVATIONS[name]
+    for z in (-1.5, 0.0, 2.0, 3):
+        a = act.f(z)
+        assert np.shape(a) == () and float(a) == act.f(np.array([float(z)]))[0]
+        assert float(act.df(z, a)) == act.df(np.array([float(z)]), np.array([float(a)]))[0]
+
+
 def test_scalar_input():
     assert sigmoid(np.array(0.0)) == pytest.approx(0.5)
     assert ACTIVATIONS["tanh"].derivative(0.0) == pytest.approx(1.0)

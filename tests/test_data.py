@@ -150,7 +150,8 @@ def test_digits():
 @pytest.mark.parametrize("call, match, exc", [
     (lambda: make_blobs(0), r"n_samples", ValueError),
     (lambda: make_blobs(10, std=-1.0), r"\bstd\b", ValueError),
-    (lambda: make_moons(10, seed=-1), r"\bseed\b", TypeError),
+    (lambda: make_moons(10, seed=-1), r"\bseed\b", ValueError),
+    (lambda: make_moons(10, seed=None), r"\bseed\b", TypeError),
     (lambda: make_moons(10, seed=1.5), r"\bseed\b", TypeError),
     (lambda: make_xor(10, noise=float("nan")), r"\bnoise\b", ValueError),
     (lambda: make_linearly_separable(10, margin=0.0), r"\bmargin\b", ValueError),
