@@ -82,6 +82,8 @@ def tree_map(fn: Callable, tree, *rest):
 
 
 def _to_array(x, name: str) -> np.ndarray:
+    if type(x) is np.ndarray and x.dtype.kind == "f":   # fast path: nothing to convert
+        return x
     if isinstance(x, torch.Tensor):
         raise TypeError(f"{name} must be NumPy arrays, got a torch.Tensor "
                         "(use opt.torch_optimizer(...) for torch parameters)")
@@ -91,17 +93,24 @@ def _to_array(x, name: str) -> np.ndarray:
     return arr
 
 
+def _all_finite(a: np.ndarray) -> bool:
+    # One reduction instead of isfinite + all: a sum is finite iff no entry is NaN/inf, unless
+    # it overflows; only then look at the entries themselves.
+    return bool(np.isfinite(a.sum())) or bool(np.all(np.isfinite(a)))
+
+
 def _check_trees(params, grads):
-    p_leaves = [_to_array(p, "params") for p in tree_leaves(params)]
+    p_leaves = tree_leaves(params)
     g_leaves = tree_leaves(grads)
     if len(g_leaves) != len(p_leaves):
         raise ValueError(f"grads must have the same structure as params: {len(p_leaves)} arrays "
                          f"expected, got {len(g_leaves)}")
     for i, (p, g) in enumerate(zip(p_leaves, g_leaves)):
+        p = _to_array(p, "params")
         g = _to_array(g, "grads")
         if g.shape != p.shape:
             raise ValueError(f"grads leaf {i} must have shape {p.shape} like params, got {g.shape}")
-        if g.size and not np.all(np.isfinite(g)):
+        if g.size and not _all_finite(g):
             raise ValueError(f"grads leaf {i} contains NaN or inf")
 
 
