@@ -26,8 +26,8 @@ backward (1/fan_out) condition.
 
 Lecture error (Skript §5.2, Bsp. 5.2.2): the Skript calls U(−√3/√d_{n−1}, √3/√d_{n−1})
 "Xavier". That distribution has variance 1/d_{n−1}; it is LeCun uniform. Glorot/Xavier
-uniform is U(±√6/√(d_{n−1}+d_n)). The closing remark "proportional to 1/(d_{n−1}+d_n)" has
-the constant 2.
+uniform is U(±√6/√(d_{n−1}+d_n)). (The Skript's closing remark "proportional to
+1/(d_{n−1}+d_n)" is right; the constant is 2.)
 
 Torch twins (see :data:`INITIALIZERS`): ``xavier_normal_``/``xavier_uniform_`` (Glorot),
 ``kaiming_normal_``/``kaiming_uniform_`` with ``nonlinearity="relu"`` (He; torch uses fan_in by

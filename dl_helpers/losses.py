@@ -4,16 +4,13 @@ Every loss is a **mean over the batch** of ``m`` examples, and every ``*_grad`` 
 gradient of that mean with respect to the network output (so it already contains the
 factor ``1/m``; backpropagation starts from it, Skript §3).
 
-=====================  =======================================  ==================  ===========
-name                   value                                    output              targets
-=====================  =======================================  ==================  ===========
-``mse``                1/(2m) Σ_i ‖ŷ_i − y_i‖²   (Skript §2.1)  any real            real
-``logistic``           1/m Σ_i log(1 + e^{−y_i f_i}) (Bsp 2.2.1) score f (logit)    y ∈ {−1,+1}
-``bce``                −1/m Σ_i [y log p + (1−y) log(1−p)]      probability p       y ∈ [0, 1]
-``bce_with_logits``    the same with p = sigmoid(z), stable      logit z            y ∈ [0, 1]
-``cce``                −1/m Σ_i Σ_k Y_ik log P_ik               probabilities P     labels
-``cce_with_logits``    the same with P = softmax(Z), log-sum-exp logits Z           labels
-=====================  =======================================  ==================  ===========
+* ``mse``: 1/(2m) Σ_i ‖ŷ_i − y_i‖² (Skript §2.1); real outputs and targets.
+* ``logistic``: 1/m Σ_i log(1 + e^{−y_i f_i}) (Skript Bsp. 2.2.1); real scores f, y ∈ {−1, +1}.
+* ``bce``: −1/m Σ_i [y_i log p_i + (1−y_i) log(1−p_i)] (Bsp. 2.2.2, corrected); probabilities p,
+  targets y ∈ [0, 1] (normally 0/1).
+* ``bce_with_logits``: the same with p = sigmoid(z), computed stably from the logits z.
+* ``cce``: −1/m Σ_i Σ_k Y_ik log P_ik (Bsp. 2.2.3, corrected); probability rows P, labels.
+* ``cce_with_logits``: the same with P = softmax(Z), computed with log-sum-exp from logits Z.
 
 "labels" means either integer class labels ``y`` of shape (m,) or a target matrix ``Y`` of
 shape (m, K) whose rows are probability vectors (one-hot rows are the usual case).
@@ -21,8 +18,8 @@ shape (m, K) whose rows are probability vectors (one-hot rows are the usual case
 Lecture errors (verified numerically in ``tests/test_losses.py`` and notebook 03):
 
 * Skript §2.2, Bsp. 2.2.2 writes the cross-entropy *without* the leading minus sign. Since
-  log p ≤ 0 that expression is ≤ 0 and would be *maximised* by a perfect classifier; the loss
-  to minimise is its negative.
+  log p ≤ 0 that expression is ≤ 0 with its *maximum* 0 at a perfect classifier; minimising
+  it would push every prediction towards the wrong label. The loss to minimise is its negative.
 * Skript §2.2, Bsp. 2.2.3 (categorical cross-entropy) also omits the minus sign and adds the
   binary terms (1 − y_ij) log(1 − f_j). That is the sum of K independent binary
   cross-entropies (a multi-*label* loss), not the categorical cross-entropy of a softmax
