@@ -1,0 +1,52 @@
+"""The exercise checkers of notebooks 06 and 07: right answers pass, wrong answers and the
+``...`` stubs get German feedback and never raise."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dl_helpers.checks import activations as ca
+
+
+def _stub(*args, **kwargs):
+    ...  # what a student's unsolved cell returns
+
+
+def test_sigmoid_derivative(capsys):
+    assert ca.check_sigmoid_derivative(lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2)
+    assert not ca.check_sigmoid_derivative(lambda z: 1 / (1 + np.exp(-z)))
+    assert not ca.check_sigmoid_derivative(_stub)
+    assert not ca.check_sigmoid_derivative(lambda z: 1 / 0)
+    out = capsys.readouterr().out
+    assert "richtig" in out and "Tipp" in out and "Fehler" in out
+
+
+def test_vanishing_depth():
+    assert ca.check_vanishing_depth(10)
+    assert ca.check_vanishing_depth(np.int64(10))
+    assert ca.check_vanishing_depth(10.0)
+    assert not ca.check_vanishing_depth(9)
+    assert not ca.check_vanishing_depth(9.97)
+    assert not ca.check_vanishing_depth(...)
+    assert not ca.check_vanishing_depth("10")
+
+
+def test_dead_fraction():
+    assert ca.check_dead_fraction(lambda Z: np.mean(np.all(Z <= 0, axis=0)))
+    assert not ca.check_dead_fraction(lambda Z: np.mean(np.all(Z < 0, axis=0)))  # z = 0 case
+    assert not ca.check_dead_fraction(lambda Z: np.mean(Z <= 0))
+    assert not ca.check_dead_fraction(lambda Z: np.mean(np.all(Z <= 0, axis=1)))
+    assert not ca.check_dead_fraction(_stub)
+
+
+def test_leaky_relu_derivative():
+    assert ca.check_leaky_relu_derivative(lambda z: np.where(z > 0, 1.0, 0.01))
+    assert not ca.check_leaky_relu_derivative(lambda z: np.where(z >= 0, 1.0, 0.01))
+    assert not ca.check_leaky_relu_derivative(lambda z: (z > 0).astype(float))
+    assert not ca.check_leaky_relu_derivative(_stub)
+
+
+def test_chain_factor():
+    assert ca.check_chain_factor(1.5 ** 12, w=6, L=12)
+    assert not ca.check_chain_factor(0.25 ** 12, w=6, L=12)
+    assert not ca.check_chain_factor(..., w=6, L=12)
