@@ -256,6 +256,10 @@ def test_probability_losses_at_saturated_outputs_are_finite(z):
         assert np.isfinite(v) and v >= 0
         assert abs(v - F.binary_cross_entropy(torch.tensor(p), torch.tensor([y], dtype=torch.float64)).item()) <= TOL
         assert np.all(np.isfinite(bce_grad(p, [y])))
+        t = torch.tensor(p, requires_grad=True)
+        F.binary_cross_entropy(t, torch.tensor([y], dtype=torch.float64)).backward()
+        # same ε clamp; torch stores ε = 1e-12 as float32 (9.99999996e-13), hence rtol 1e-8
+        assert np.allclose(bce_grad(p, [y]), t.grad.numpy(), rtol=1e-8, atol=0)
     P = softmax(np.array([[z, -z, 0.0]]))
     for label in range(3):
         assert np.isfinite(cce(P, [label])) and np.all(np.isfinite(cce_grad(P, [label])))
