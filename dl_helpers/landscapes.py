@@ -346,13 +346,13 @@ def regression_landscape(x, y) -> Landscape:
     def torch_f(theta):
         return 0.5 * torch.mean((theta[0] * x_t + theta[1] - y_t) ** 2)
 
-    span = np.abs(theta_star).max() + 2.0
+    span = 2.0
     return Landscape(
         name="regression", f=f, grad=grad, hessian=lambda theta: H.copy(), torch_f=torch_f,
         x_min=theta_star, f_min=float(f(theta_star)), x0=theta_star + np.array([-1.5, 1.5]),
         xlim=(theta_star[0] - span, theta_star[0] + span),
         ylim=(theta_star[1] - span, theta_star[1] + span),
-        formula=r"\frac{1}{2m}\sum_i (w x_i + b - y_i)^2",
+        formula=r"\frac{1}{2m}\sum_i (w x_i + b - y_i)^2", log_levels=True,
     )
 
 
@@ -537,10 +537,10 @@ OPTIMIZER_LABELS = ("GD", "Momentum", "Adam")
 
 #: hyper-parameters that give instructive pictures on each landscape (slider start values)
 DEFAULT_HPARAMS: dict[str, dict] = {
-    "quadratic": dict(lr=0.18, momentum=0.5, adam_lr=0.1, steps=100),
-    "rosenbrock": dict(lr=1e-3, momentum=0.9, adam_lr=0.05, steps=300),
-    "saddle": dict(lr=0.1, momentum=0.7, adam_lr=0.05, steps=150),
-    "beale": dict(lr=1e-2, momentum=0.7, adam_lr=0.1, steps=300),
+    "quadratic": dict(lr=0.18, momentum=0.5, adam_lr=0.1, steps=100, loss_ylim=(1e-12, 1e2)),
+    "rosenbrock": dict(lr=1e-3, momentum=0.9, adam_lr=0.05, steps=300, loss_ylim=(1e-6, 1e2)),
+    "saddle": dict(lr=0.1, momentum=0.7, adam_lr=0.05, steps=150, loss_ylim=(1e-12, 1e1)),
+    "beale": dict(lr=1e-2, momentum=0.7, adam_lr=0.1, steps=300, loss_ylim=(1e-8, 1e2)),
 }
 
 
@@ -701,8 +701,9 @@ class TrajectoryPlot:
     axes : existing Axes to draw on (one, or two with ``show_loss``), e.g. ``LiveFigure(1, 2).axes``;
         if None a new figure is created (with interactive mode off, so it is not shown twice)
 
-    Use :meth:`update` (returns nothing, the figure's Agg buffer is current afterwards),
-    :meth:`to_png` (PNG bytes for an ``ipywidgets.Image``) or ``display(plot.fig)``.
+    Use :meth:`update` (the figure's Agg buffer is current afterwards), then :meth:`to_png`
+    (PNG bytes for an ``ipywidgets.Image``) or ``display(plot)`` (not ``display(plot.fig)``: the
+    lines are animated artists, which a normal ``savefig`` skips).
     """
 
     def __init__(self, landscape: Landscape, labels: Sequence[str], *, steps: int = 300,
@@ -737,22 +738,24 @@ class TrajectoryPlot:
         F = F - L.f_min
         if L.log_levels:
             levels = np.logspace(np.log10(max(F.min(), 1e-3)), np.log10(F.max()), 18)
-            self.ax.contour(X, Y, F + 1e-12, levels=levels, norm=LogNorm(), cmap="viridis",
-                            linewidths=0.7)
+            self.ax.contour(X, Y, F + 1e-12, levels=levels, norm=LogNorm(), colors="0.7",
+                            linewidths=0.6)
         else:
-            self.ax.contour(X, Y, F, levels=18, cmap="viridis", linewidths=0.7)
+            self.ax.contour(X, Y, F, levels=18, colors="0.7", linewidths=0.6)
         self.ax.plot(*L.x_min, marker="*", color="k", ms=11, ls="none", label="Minimum")
         self.ax.plot(*L.x0, "o", color="k", ms=5, label="Start")
         self.ax.set(xlim=L.xlim, ylim=L.ylim, xlabel="$x_1$", ylabel="$x_2$")
         self.lines, self.loss_lines = {}, {}
         for i, lab in enumerate(self.labels):
             c = _COLORS[i % len(_COLORS)]
-            (self.lines[lab],) = self.ax.plot([], [], "-", lw=1.4, color=c, label=lab, animated=True)
+            lw = max(2.6 - 0.6 * i, 1.0)  # earlier lines thicker: overlapping paths stay visible
+            (self.lines[lab],) = self.ax.plot([], [], "-", lw=lw, color=c, label=lab, animated=True)
             if self.ax_loss is not None:
                 (self.loss_lines[lab],) = self.ax_loss.plot([], [], color=c, label=lab, animated=True)
-        self.ax.legend(loc="upper right", fontsize=8)
+        self.ax.legend(loc="best", fontsize=8, framealpha=0.8)
         self.status = self.ax.text(0.02, 0.02, "", transform=self.ax.transAxes, fontsize=9,
-                                   color="#D55E00", animated=True)
+                                   color="#D55E00", animated=True,
+                                   bbox=dict(facecolor="white", alpha=0.8, edgecolor="none"))
         if self.ax_loss is not None:
             self.ax_loss.set_yscale("log")
             self.ax_loss.set(xlabel="Schritt $t$", ylabel=r"$f(x^{(t)}) - f_{\min}$", ylim=loss_ylim)
@@ -769,6 +772,7 @@ class TrajectoryPlot:
     def set_steps(self, steps: int) -> None:
         """Set the x-range of the loss axis to [0, steps] (the static background is redrawn)."""
         steps = check_positive_int(steps, "steps")
+        self.steps = steps
         if self.ax_loss is not None:
             self.ax_loss.set_xlim(0, steps)
         self._background = None
@@ -823,6 +827,11 @@ class TrajectoryPlot:
             canvas.restore_region(self._background)
             self._draw_animated()
             canvas.blit(self.fig.bbox)
+
+    def _repr_png_(self) -> bytes:
+        """``display(plot)`` shows the current picture (lines included; they are animated
+        artists, which a plain ``display(plot.fig)`` would leave out)."""
+        return self.to_png(compress_level=6)
 
     def to_png(self, compress_level: int = 1) -> bytes:
         """The current picture as PNG bytes (fast zlib level), e.g. for ``ipywidgets.Image``."""

@@ -22,6 +22,15 @@ NAMES = ls.landscape_names()
 PARITY_TOL = 1e-10
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _single_torch_thread():
+    """2-element tensors: torch's thread pool only adds synchronisation cost (5x slower here)."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
 def _points(rng, L, n=4):
     lo = np.array([L.xlim[0], L.ylim[0]]) * 0.8
     hi = np.array([L.xlim[1], L.ylim[1]]) * 0.8
