@@ -19,10 +19,14 @@ Available landscapes (``LANDSCAPES`` / :func:`get_landscape`):
 ``state = opt.init(params)``, ``params, state = opt.step(params, grads, state)``) and returns
 the path and the losses; :func:`torch_trajectory` does the same with a ``torch.optim``
 optimiser, which is how the notebook shows that both agree step for step.
+:func:`compare_optimizers` runs GD, momentum and Adam from one start (the computation behind
+the notebook's slider, start values in ``DEFAULT_HPARAMS``); :class:`AdamNoBiasCorrection` is
+Adam without the bias correction, for the demonstration of what the correction is for.
 :func:`gd_stability_limit`, :func:`momentum_stability_limit`, :func:`taylor_decrease` and
 :func:`adam_step_ratio` are the small analytic facts the notebook verifies numerically.
-:class:`TrajectoryPlot` is the thin display layer used by the sliders (contours drawn once,
-only the paths change on each move).
+:class:`TrajectoryPlot` is the thin display layer used by the sliders (contours drawn once and
+kept as a pixel background, only the paths are drawn on each move; see
+``benchmarks/bench_optimizers.py``).
 """
 from __future__ import annotations
 

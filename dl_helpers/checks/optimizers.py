@@ -44,6 +44,8 @@ def check_stability_limit(answer, H) -> Feedback:
     hint = "GD multipliziert den Fehler in Eigenrichtung λ mit (1 − ηλ); nötig ist |1 − ηλ| < 1 für alle λ."
     lam = np.linalg.eigvalsh(np.asarray(H, dtype=np.float64))
     expected = 2.0 / lam[-1]
+    if answer is Ellipsis:
+        return _report(False, task, "Noch nicht bearbeitet: ersetze `...` durch deine Rechnung.", hint)
     ok, detail = _compare(answer, expected, rtol=1e-6, atol=0.0)
     if not ok and np.ndim(answer) == 0 and answer is not None and not isinstance(answer, str):
         try:
@@ -71,7 +73,7 @@ def check_momentum_step(student_fn) -> Feedback:
     v ← β v + η ∇L, θ ← θ − v (Folien (55)–(56)); checked step by step and over 20 steps
     against ``torch.optim.SGD(momentum=β)`` (the slides' v equals η times torch's buffer)."""
     task = "Momentum-Schritt (Folien (55)–(56))"
-    hint = "v_new = beta * v + lr * grad; theta_new = theta - v_new (erst v, dann θ mit dem NEUEN v)."
+    hint = "Erst v ← β·v + η·∇L (55), dann θ ← θ − v mit dem *neuen* v (56)."
     if not callable(student_fn):
         return _report(False, task, f"Erwartet war eine Funktion, erhalten {type(student_fn).__name__}.", hint)
     for theta, v, g, lr, beta in _momentum_cases():
