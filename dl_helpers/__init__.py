@@ -1,8 +1,33 @@
 """dl_helpers -- the lecture's mathematics from scratch in NumPy, next to its torch twin.
 
-Public API (one module per lecture topic; import from the module)::
+Public API: one module per lecture topic; import from the module
+(``from dl_helpers.network import forward, backward``). Every NumPy function has a torch
+counterpart, and ``tests/`` proves both agree in float64 (≤ 1e-10).
 
-    activations   σ and σ' by name: ACTIVATIONS, get_activation, softmax        (Skript §1, §4)
-    checks        exercise checkers with German feedback (checks.<topic>)
+Mathematics (NumPy from scratch + torch twin)::
+
+    activations    σ and σ' by name: ACTIVATIONS, get_activation, softmax           Skript §1, §4
+    losses         mse (1/2m), logistic, bce(_with_logits), cce(_with_logits) + grads Skript §2
+    initializers   init_weight(scheme, d_in, d_out, rng), target_variance           Skript §5
+    network        Layer(W, b), init_mlp, forward, backward(_augmented), to_torch    Skript §1, §3
+    gradcheck      numerical_gradient, rel_error, gradient_check                     Refresher, §3
+    optimizers     SGD (momentum, Nesterov), Adam(W), RMSprop: torch.optim semantics Folien GD/Adam
+    perceptron     perceptron_train / perceptron_predict, labels ±1                  Folien (18)–(23)
+    training       train_numpy / train_torch: same data order, History               Folien SGD
+
+Data, studies and display (computation separate from plotting)::
+
+    data           seeded toy sets (blobs, XOR, moons, spirals, 1-D regression, GMM), load_digits_data
+    refresher      finite differences, error vs step size, unit balls                Notebook 00
+    approximation  one-hidden-layer universal approximation study                    Notebook 02
+    worked_example the slides' small backprop network with every number             Notebook 04
+    landscapes     2-D test functions and optimiser trajectories                     Notebook 05
+    init_study     init variance × activation × depth: one forward/backward pass     Notebooks 06, 07
+    plotting, refresher_plots, widgets, static_widgets   figures and (kernel-free) sliders
+    checks         exercise checkers with German feedback (checks.<topic>)
+
+Conventions: a layer's ``W`` has shape ``(d_out, d_in)`` (lecture W_l ∈ R^{d_l × d_{l−1}}), a batch
+is rows (``Z = A @ W.T + b``), randomness only via an explicit ``rng``/``seed`` argument, bad input
+raises ``ValueError``/``TypeError`` naming the argument.
 """
 __version__ = "0.1.0"
