@@ -4,8 +4,9 @@ Steps
 1. ``tools/site/vendor.py``: pinned npm packages -> ``_build/site_extra/_vendor`` (cached).
 2. Cache invalidation: jupyter-cache keys a notebook on its own cells only and Sphinx re-reads
    only changed sources, so a change in ``dl_helpers`` (which the notebooks import) would leave
-   stale pages. We hash ``dl_helpers/**/*.py`` and ``tools/site/*.py`` and, when the hash
-   changed since the last build, drop the execution cache and the doctrees.
+   stale pages. We hash ``dl_helpers/**/*.py`` and, when the hash changed since the last
+   build, drop the execution cache and the doctrees; when only ``tools/site/*`` changed (the
+   Sphinx extension), only the doctrees (pages are re-read, outputs come from the cache).
 3. ``jupyter-book build . --path-output . --warningiserror --keep-going`` -> ``_build/html``.
 4. Report: pages, wall time, the study page's size.
 
@@ -27,25 +28,35 @@ import vendor  # noqa: E402
 BUILD = ROOT / "_build"
 
 
-def helpers_hash(root: Path = ROOT) -> str:
+def tree_hash(files) -> str:
     h = hashlib.sha256()
-    files = sorted([*(root / "dl_helpers").rglob("*.py"), *(root / "tools" / "site").glob("*.py")])
-    for f in files:
-        h.update(f.relative_to(root).as_posix().encode())
+    for f in sorted(files):
+        h.update(f.relative_to(ROOT).as_posix().encode())
         h.update(f.read_bytes())
     return h.hexdigest()
 
 
-def invalidate_if_stale(src: Path, build: Path, force: bool = False) -> bool:
-    """Drop execution cache + doctrees of the book in ``src`` if dl_helpers changed."""
-    stamp = build / ".helpers.sha256"
-    current = helpers_hash()
-    stale = force or not stamp.exists() or stamp.read_text() != current
-    if stale:
-        shutil.rmtree(build / ".jupyter_cache", ignore_errors=True)
-        shutil.rmtree(build / ".doctrees", ignore_errors=True)
-        build.mkdir(parents=True, exist_ok=True)
-        stamp.write_text(current)  # entries cached from now on belong to this hash
+def helpers_hash() -> str:
+    return tree_hash((ROOT / "dl_helpers").rglob("*.py"))
+
+
+def tools_hash() -> str:
+    return tree_hash([*(p for p in (ROOT / "tools" / "site").iterdir() if p.is_file()),
+                      ROOT / "_config.yml"])
+
+
+def invalidate_if_stale(build: Path, force: bool = False) -> bool:
+    """Drop the execution cache (dl_helpers changed) and/or the doctrees (tools changed)."""
+    build.mkdir(parents=True, exist_ok=True)
+    stale = False
+    for name, current, folders in (("helpers", helpers_hash(), (".jupyter_cache", ".doctrees")),
+                                   ("tools", tools_hash(), (".doctrees",))):
+        stamp = build / f".{name}.sha256"
+        if force or not stamp.exists() or stamp.read_text() != current:
+            for folder in folders:
+                shutil.rmtree(build / folder, ignore_errors=True)
+            stamp.write_text(current)  # what is cached from now on belongs to this hash
+            stale = stale or name == "helpers"
     return stale
 
 
@@ -60,7 +71,7 @@ def main(argv: list[str]) -> int:
     start = time.perf_counter()
     vendor.build()
     BUILD.mkdir(exist_ok=True)
-    if invalidate_if_stale(ROOT, BUILD, force="--force" in argv):
+    if invalidate_if_stale(BUILD, force="--force" in argv):
         print("build.py: dl_helpers changed (or --force): execution cache cleared")
     jupyter_book(ROOT, ROOT)
     html = BUILD / "html"

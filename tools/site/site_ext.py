@@ -8,11 +8,16 @@
 - Kernel-free studies (tools/site/studies.py): the output of the notebook cell that shows a
   live slider widget is replaced by precomputed pictures switched in the browser.
 - Pages without any widget view do not load the widget manager (3.6 MB) nor the state.
+- Display math with a lecture equation number (``\tag{..}``) and a line break (``\\``, e.g.
+  inside ``cases``): Sphinx wraps such a block in ``\begin{split}``, where MathJax refuses
+  ``\tag`` ("\tag not allowed in split environment"). We emit it unwrapped instead
+  (``\[ … \]``, or ``align*`` when the line breaks are at the top level).
 - Pages do not load sphinx-thebe (live code is switched off; its scripts only produce a console
   error "THEBE_JS_URL has already been declared" and name a CDN).
 """
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -55,8 +60,6 @@ def _cell_source(cell: nodes.Element) -> str:
 
 def insert_studies(app, doctree: nodes.document) -> None:
     sys.path.insert(0, str(Path(__file__).parent))
-    import re
-
     import studies
 
     docname = app.env.docname
@@ -78,6 +81,43 @@ def insert_studies(app, doctree: nodes.document) -> None:
         panel = nodes.container(nb_element="cell_code_output", classes=["cell_output"])
         panel += nodes.raw("", studies.panel_html(study, docname), format="html")
         cell += panel
+
+
+_TEX_TOKEN = re.compile(r"\\begin\{[^}]*\}|\\end\{[^}]*\}|\\\\")
+
+
+def _top_level_linebreak(tex: str) -> bool:
+    depth = 0
+    for tok in _TEX_TOKEN.findall(tex):
+        if tok.startswith("\\begin"):
+            depth += 1
+        elif tok.startswith("\\end"):
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            return True
+    return False
+
+
+def tagged_math(tex: str) -> str | None:
+    """Unwrapped MathJax source for a display block with ``\tag`` and ``\\``, else None."""
+    if "\\tag" not in tex or "\\\\" not in tex:
+        return None
+    if len([p for p in tex.split("\n\n") if p.strip()]) != 1 or "\\begin{align" in tex:
+        return None
+    if _top_level_linebreak(tex):
+        return "\\begin{align*}" + tex.strip() + "\\end{align*}"
+    return "\\[" + tex.strip() + "\\]"
+
+
+def fix_tagged_math(app, doctree: nodes.document) -> None:
+    for node in doctree.findall(nodes.math_block):
+        if node.get("nowrap") or node.get("label"):
+            continue
+        fixed = tagged_math(node.astext())
+        if fixed is not None:
+            node["nowrap"] = True
+            node.children = []
+            node += nodes.Text(fixed)
 
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -116,5 +156,6 @@ def setup(app):
     app.add_config_value("site_edition", "instructor", "env", [str])
     app.connect("doctree-read", fold_solutions)
     app.connect("doctree-read", insert_studies)
+    app.connect("doctree-read", fix_tagged_math)
     app.connect("html-page-context", prune_scripts, priority=900)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -108,8 +108,24 @@ def build() -> Path:
         if font.suffix in {".woff2", ".woff", ".ttf", ".eot", ".svg"}:
             copy(font, dist / font.name)
     copy(SHIM, OUT / SHIM.name)
+    write_favicon_ico(OUT.parent / "favicon.ico")
     stamp.write_text(wanted)
     return OUT
+
+
+def write_favicon_ico(path: Path) -> None:
+    """Root favicon.ico (drawn like book/_static/favicon.svg): pages without an icon link,
+    e.g. the redirect index.html, make the browser ask for /favicon.ico (else a console 404)."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGBA", (64, 64), (0, 0, 0, 0))
+    d = ImageDraw.Draw(img)
+    d.rounded_rectangle((0, 0, 63, 63), radius=12, fill="#1f4e79")
+    for a, b in (((18, 20), (46, 32)), ((18, 44), (46, 32))):
+        d.line((a, b), fill="white", width=3)
+    for x, y in ((18, 20), (18, 44), (46, 32)):
+        d.ellipse((x - 6, y - 6, x + 6, y + 6), fill="white")
+    img.save(path, format="ICO", sizes=[(16, 16), (32, 32), (64, 64)])
 
 
 if __name__ == "__main__":
