@@ -770,6 +770,14 @@ class TrajectoryPlot:
             self.fig.tight_layout()
 
     # ---------------------------------------------------------------- drawing
+    def _agg_canvas(self):
+        """The figure's canvas, re-attached to Agg if ``plt.close`` left a bare canvas behind."""
+        if not hasattr(self.fig.canvas, "copy_from_bbox"):
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+            FigureCanvasAgg(self.fig)
+        return self.fig.canvas
+
     def _animated(self):
         return [*self.lines.values(), *self.loss_lines.values(), self.status]
 
@@ -783,7 +791,7 @@ class TrajectoryPlot:
 
     def full_redraw(self) -> None:
         """Draw the static part, store it as background, then draw the lines on top."""
-        canvas = self.fig.canvas
+        canvas = self._agg_canvas()
         canvas.draw()  # animated artists are skipped here
         self._background = canvas.copy_from_bbox(self.fig.bbox)
         self._draw_animated()
@@ -823,7 +831,7 @@ class TrajectoryPlot:
         if title is not None and title != self.ax.get_title():
             self.ax.set_title(title, fontsize=10)
             self._background = None
-        canvas = self.fig.canvas
+        canvas = self._agg_canvas()
         if self._background is None or self._background.get_extents() != tuple(
                 int(v) for v in self.fig.bbox.extents):
             self.full_redraw()

@@ -366,6 +366,14 @@ def test_trajectory_plot_updates_existing_lines_and_blits_the_same_picture():
     plt.close(plot.fig)
 
 
+def test_trajectory_plot_still_works_after_plt_close():
+    L = ls.get_landscape("saddle")
+    plot = ls.TrajectoryPlot(L, ["GD"], steps=20)
+    plt.close(plot.fig)  # the notebook closes figures after display; updates must keep working
+    plot.update({"GD": ls.run_trajectory(SGD(lr=0.1), L.f, L.grad, L.x0, 20)})
+    assert plot.to_png()[:4] == b"\x89PNG"
+
+
 def test_trajectory_plot_reports_divergence():
     L = ls.get_landscape("quadratic")
     plot = ls.TrajectoryPlot(L, ["GD"], show_loss=False)
