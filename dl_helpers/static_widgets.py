@@ -93,7 +93,7 @@ def static_grid_widget(render: Callable[..., bytes], axes: Mapping[str, Sequence
     -------
     ipywidgets.VBox
         ``children = [*controls, stack]``; the widget has ``.controls`` (dict name -> control),
-        ``.axes`` and ``.stack`` attributes (used by :func:`select`).
+        ``.axes``, ``.stack`` and ``.links`` (the browser-side ``jslink``s) attributes.
     """
     if not callable(render):
         raise TypeError("render must be callable: render(**values) -> PNG bytes")
@@ -106,6 +106,7 @@ def static_grid_widget(render: Callable[..., bytes], axes: Mapping[str, Sequence
     labels = dict(labels or {})
     names = list(axes)
     controls = {n: _control(n, axes[n], labels.get(n, n)) for n in names}
+    links: list[widgets.Link] = []
 
     def build(level: int, fixed: dict[str, Any]) -> widgets.Widget:
         name = names[level]
@@ -123,13 +124,13 @@ def static_grid_widget(render: Callable[..., bytes], axes: Mapping[str, Sequence
             children = [build(level + 1, {**fixed, name: v}) for v in axes[name]]
         stack = widgets.Stack(children=children, selected_index=0)
         stack.add_class(f"static-study-stack-{name}")
-        widgets.jslink((controls[name], "index"), (stack, "selected_index"))
+        links.append(widgets.jslink((controls[name], "index"), (stack, "selected_index")))
         return stack
 
     stack = build(0, {})
     box = widgets.VBox([*controls.values(), stack])
     box.add_class("static-study")
-    box.controls, box.axes, box.stack = controls, axes, stack
+    box.controls, box.axes, box.stack, box.links = controls, axes, stack, links
     return box
 
 

@@ -1,4 +1,4 @@
-"""Sphinx extension for the course site (loaded via ``sphinx.local_extensions`` in _config.yml).
+r"""Sphinx extension for the course site (loaded via ``sphinx.local_extensions`` in _config.yml).
 
 - Solutions (code cells tagged ``solution``) are folded: in the instructor edition each such
   cell gets MyST-NB's ``hide-cell`` semantics (a closed ``<details>`` toggle, "Lösung anzeigen"),
