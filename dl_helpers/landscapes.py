@@ -513,8 +513,8 @@ class AdamNoBiasCorrection(Adam):
     """Adam *without* bias correction (for the demonstration only): θ ← θ − η m / (√v + ε).
 
     Same moments as :class:`dl_helpers.optimizers.Adam` (m⁽⁰⁾ = v⁽⁰⁾ = 0), but m and v are used
-    directly instead of m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ) (Folien (59)–(60) left out). Weight
-    decay and amsgrad are not supported.
+    directly instead of m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ) (the bias-correction lines between
+    Folien (58) and (61) left out). Weight decay and amsgrad are not supported.
     """
 
     def __post_init__(self):
