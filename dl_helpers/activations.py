@@ -14,6 +14,7 @@ separate: :func:`softmax` (rows of a batch) and :func:`softmax_jacobian`.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -62,10 +63,16 @@ class Activation:
         return self.df(z, self.f(z))
 
 
+def _float(z) -> np.ndarray:
+    """``z`` as a float array: float32/float64 keep their dtype, anything else becomes float64."""
+    z = np.asarray(z)
+    return z if z.dtype.kind == "f" else z.astype(np.float64)
+
+
 def _sigmoid(z):
     # Stable for large |z|: never evaluates exp of a large positive number.
-    z = np.asarray(z, dtype=np.float64)  # also accept Python scalars
-    out = np.empty_like(z, dtype=np.float64)
+    z = _float(z)  # also accepts Python scalars; keeps float32
+    out = np.empty_like(z)
     pos = z >= 0
     out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
     ez = np.exp(z[~pos])
@@ -74,12 +81,12 @@ def _sigmoid(z):
 
 
 def _gelu(z):
-    return 0.5 * z * (1.0 + erf(z / np.sqrt(2.0)))
+    return 0.5 * z * (1.0 + erf(z / math.sqrt(2.0)))
 
 
 def _gelu_prime(z, a):
-    cdf = 0.5 * (1.0 + erf(z / np.sqrt(2.0)))
-    pdf = np.exp(-0.5 * z * z) / np.sqrt(2.0 * np.pi)
+    cdf = 0.5 * (1.0 + erf(z / math.sqrt(2.0)))
+    pdf = np.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
     return cdf + z * pdf
 
 
@@ -90,11 +97,11 @@ sigmoid = Activation(
 tanh = Activation(
     "tanh", np.tanh, lambda z, a: 1.0 - a * a, torch.tanh, r"\tanh(z)")
 relu = Activation(
-    "relu", lambda z: np.maximum(z, 0.0), lambda z, a: (np.asarray(z) > 0).astype(np.float64),
+    "relu", lambda z: np.maximum(z, 0.0), lambda z, a: (_float(z) > 0).astype(_float(z).dtype),
     F.relu, r"\max(0, z)")
 leaky_relu = Activation(
     "leaky_relu", lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
-    lambda z, a: np.where(z > 0, 1.0, LEAKY_SLOPE),
+    lambda z, a: np.where(z > 0, 1.0, LEAKY_SLOPE).astype(_float(z).dtype),
     lambda z: F.leaky_relu(z, LEAKY_SLOPE), r"\max(0.01z, z)")
 elu = Activation(
     "elu", lambda z: np.where(z > 0, z, ELU_ALPHA * np.expm1(np.minimum(z, 0.0))),
@@ -106,7 +113,7 @@ gelu = Activation(
 sign = Activation(
     "sign", np.sign, lambda z, a: np.zeros_like(z), torch.sign, r"\operatorname{sign}(z)")
 step = Activation(
-    "step", lambda z: (np.asarray(z) >= 0).astype(np.float64), lambda z, a: np.zeros_like(z),
+    "step", lambda z: (_float(z) >= 0).astype(_float(z).dtype), lambda z, a: np.zeros_like(z),
     lambda z: torch.heaviside(z, torch.ones((), dtype=z.dtype)), r"\mathbb{1}[z \ge 0]")
 
 ACTIVATIONS: dict[str, Activation] = {

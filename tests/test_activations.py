@@ -174,3 +174,13 @@ def test_softmax_rejects_nan_and_bad_shape():
         softmax(np.zeros((2, 2, 2)))
     with pytest.raises(ValueError, match=r"\bz\b.*dimension"):
         softmax_jacobian(np.zeros((2, 2)))
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_float32_is_preserved(name):
+    """σ and σ' keep float32 (the fast study and benchmark paths rely on it)."""
+    act = ACTIVATIONS[name]
+    z = np.linspace(-3, 3, 13, dtype=np.float32)
+    a = act.f(z)
+    assert a.dtype == np.float32
+    assert act.df(z, a).dtype == np.float32
