@@ -33,6 +33,7 @@ Update rules (g = gradient, t = step counter starting at 1, all operations eleme
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -93,25 +94,57 @@ def _to_array(x, name: str) -> np.ndarray:
     return arr
 
 
+#: Up to this many entries the finiteness test sums a Python list (no ufunc call overhead).
+_SMALL = 32
+
+
 def _all_finite(a: np.ndarray) -> bool:
-    # One reduction instead of isfinite + all: a sum is finite iff no entry is NaN/inf, unless
-    # it overflows; only then look at the entries themselves.
-    return bool(np.isfinite(a.sum())) or bool(np.all(np.isfinite(a)))
+    """True if no entry of the float array ``a`` is NaN or ±inf.
+
+    One reduction instead of ``isfinite`` + ``all``: a sum is finite iff no entry is NaN/inf,
+    unless it overflows; only then are the entries themselves looked at. Tiny arrays (the 2-D
+    trajectories of notebook 05) are summed as a Python list, which avoids a NumPy call.
+    """
+    if a.size <= _SMALL:
+        if math.isfinite(sum((a if a.ndim == 1 else a.ravel()).tolist())):
+            return True
+    else:
+        with np.errstate(over="ignore"):  # an overflowing sum is handled below
+            if math.isfinite(a.sum()):
+                return True
+    return bool(np.all(np.isfinite(a)))
 
 
-def _check_trees(params, grads):
+def _check_leaf(p, g, i: int) -> None:
+    p = _to_array(p, "params")
+    g = _to_array(g, "grads")
+    if g.shape != p.shape:
+        raise ValueError(f"grads leaf {i} must have shape {p.shape} like params, got {g.shape}")
+    if g.size and not _all_finite(g):
+        raise ValueError(f"grads leaf {i} contains NaN or inf")
+
+
+def _check_trees(params, grads) -> None:
+    """Same structure, same leaf shapes, finite gradients (raised before any update)."""
+    if type(params) is np.ndarray and type(grads) is np.ndarray:  # fast path: one array (2-D point)
+        _check_leaf(params, grads, 0)
+        return
     p_leaves = tree_leaves(params)
     g_leaves = tree_leaves(grads)
     if len(g_leaves) != len(p_leaves):
         raise ValueError(f"grads must have the same structure as params: {len(p_leaves)} arrays "
                          f"expected, got {len(g_leaves)}")
     for i, (p, g) in enumerate(zip(p_leaves, g_leaves)):
-        p = _to_array(p, "params")
-        g = _to_array(g, "grads")
-        if g.shape != p.shape:
-            raise ValueError(f"grads leaf {i} must have shape {p.shape} like params, got {g.shape}")
-        if g.size and not _all_finite(g):
-            raise ValueError(f"grads leaf {i} contains NaN or inf")
+        _check_leaf(p, g, i)
+
+
+def _check_step(opt, state, state_cls: type, params, grads) -> None:
+    """Input checks shared by every ``step``: the state type, then the two trees."""
+    if not isinstance(state, state_cls):
+        name = type(opt).__name__
+        raise TypeError(f"state must be the {state_cls.__name__} from {name}.init, "
+                        f"got {type(state).__name__}")
+    _check_trees(params, grads)
 
 
 def _check_nonneg(value, name: str) -> float:
@@ -169,9 +202,7 @@ class SGD:
 
     def step(self, params, grads, state: SGDState):
         """One update; returns ``(new_params, new_state)`` (new arrays, inputs unchanged)."""
-        if not isinstance(state, SGDState):
-            raise TypeError(f"state must be the SGDState from SGD.init, got {type(state).__name__}")
-        _check_trees(params, grads)
+        _check_step(self, state, SGDState, params, grads)
         lr, mu, wd = self.lr, self.momentum, self.weight_decay
         if wd:
             grads = tree_map(lambda g, p: g + wd * p, grads, params)
@@ -241,10 +272,7 @@ class Adam:
 
     def step(self, params, grads, state: AdamState):
         """One Adam update; returns ``(new_params, new_state)``."""
-        if not isinstance(state, AdamState):
-            raise TypeError(f"state must be the AdamState from {type(self).__name__}.init, "
-                            f"got {type(state).__name__}")
-        _check_trees(params, grads)
+        _check_step(self, state, AdamState, params, grads)
         lr, (b1, b2), eps, wd = self.lr, self.betas, self.eps, self.weight_decay
         t = state.step + 1
         if wd and self._decoupled:
@@ -321,10 +349,7 @@ class RMSprop:
 
     def step(self, params, grads, state: RMSpropState):
         """One RMSprop update; returns ``(new_params, new_state)``."""
-        if not isinstance(state, RMSpropState):
-            raise TypeError(f"state must be the RMSpropState from RMSprop.init, "
-                            f"got {type(state).__name__}")
-        _check_trees(params, grads)
+        _check_step(self, state, RMSpropState, params, grads)
         lr, a, eps, wd, mu = self.lr, self.alpha, self.eps, self.weight_decay, self.momentum
         if wd:
             grads = tree_map(lambda g, p: g + wd * p, grads, params)

@@ -181,3 +181,37 @@ def test_bad_step_arguments():
     with pytest.raises(TypeError, match="torch"):
         opt.step(torch.zeros(3), x, opt.init(x))
     assert isinstance(opt.init(x), SGDState)
+
+
+@pytest.mark.parametrize("shape", [(2,), (3, 4), (40,), (20, 30)])   # both sides of _SMALL
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_step_rejects_nonfinite_grads_of_any_size(shape, dtype, bad):
+    opt = Adam(0.1)
+    p = np.zeros(shape, dtype=dtype)
+    g = np.ones(shape, dtype=dtype)
+    g.flat[g.size // 2] = bad
+    for params, grads in [(p, g), ([p], [g]), ([Layer(p, p)], [Layer(g, g)])]:
+        with pytest.raises(ValueError, match="grads leaf .* contains NaN or inf"):
+            opt.step(params, grads, opt.init(params))
+
+
+@pytest.mark.parametrize("n", [2, 100])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_step_accepts_huge_finite_grads_whose_sum_overflows(n, dtype):
+    # The finiteness test sums the entries first; an overflowing sum must not be mistaken for
+    # an inf entry.
+    big = np.finfo(dtype).max
+    p = np.zeros(n, dtype=dtype)
+    g = np.full(n, big, dtype=dtype)
+    new_p, _ = SGD(1e-300 if dtype == np.float64 else 1e-30).step(p, g, SGD(1.0).init(p))
+    assert np.all(np.isfinite(new_p))
+
+
+def test_step_state_type_error_names_optimizer_and_state():
+    x = np.zeros(2)
+    for opt, other in [(SGD(0.1), Adam()), (Adam(), SGD(0.1)), (AdamW(), RMSprop()),
+                       (RMSprop(), Adam())]:
+        with pytest.raises(TypeError, match=rf"state must be the \w+State from "
+                                            rf"{type(opt).__name__}\.init, got \w+State"):
+            opt.step(x, x, other.init(x))
