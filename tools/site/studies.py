@@ -9,8 +9,8 @@ the page (``_studies/<id>/<i>-<j>-<k>.png``). Moving a control swaps the ``src``
 ``<img>``: only the shown picture is downloaded, so the page stays light. In JupyterLab the
 notebook is unchanged: the same cell shows the live ipywidgets version.
 
-Renders are cached in ``_build/study_cache/`` (key: render function, arguments, hash of
-``dl_helpers``), so warm builds and the student build do not render again.
+Renders are cached in ``_build/study_cache/`` (key: render function, arguments, hash of the
+``dl_helpers`` modules it imports), so warm builds and the student build do not render again.
 """
 from __future__ import annotations
 
@@ -52,6 +52,7 @@ class Study:
     labels: dict[str, str] = field(default_factory=dict)
     fixed: dict[str, Any] = field(default_factory=dict)
     caption: str = ""
+    initial: dict[str, Any] = field(default_factory=dict)   # start values (as the live widget)
 
     def points(self) -> list[tuple[tuple[int, ...], dict[str, Any]]]:
         names = list(self.axes)
@@ -70,10 +71,11 @@ STUDIES: tuple[Study, ...] = (
         match=r"StudyWidget\(",
         render="dl_helpers.widgets:render_study_png",
         axes={"activation": ("sigmoid", "tanh", "relu"),
-              "depth": (3, 10, 30),
+              "depth": (3, 10, 20),
               "variance_factor": (2.0 ** -1.5, 1.0, 2.0, 4.0)},
         labels={"activation": "Aktivierung σ", "depth": "Tiefe L",
                 "variance_factor": "c = d·Var(w)"},
+        initial={"activation": "tanh", "depth": 20, "variance_factor": 1.0},
         caption=_INIT_NOTE),
     Study(
         id="act-study-06",
@@ -81,16 +83,30 @@ STUDIES: tuple[Study, ...] = (
         match=r"StudyWidget\(",
         render="dl_helpers.widgets:render_study_png",
         axes={"activation": ("sigmoid", "tanh", "relu", "leaky_relu"),
-              "depth": (3, 10, 30)},
+              "depth": (3, 10, 20)},
         labels={"activation": "Aktivierung σ", "depth": "Tiefe L"},
         fixed={"variance_factor": 1.0},
+        initial={"activation": "sigmoid", "depth": 10},
         caption=_INIT_NOTE),
 )
 
 
-def helpers_hash() -> str:
+def helpers_hash(render: str | None = None) -> str:
+    """Hash of the dl_helpers source files ``render`` depends on (all if ``render`` is None).
+
+    The dependencies are the ``dl_helpers`` modules loaded after importing the render
+    function's module, so an edit elsewhere in the package does not invalidate the pictures."""
+    import sys
+
+    files = sorted((ROOT / "dl_helpers").rglob("*.py"))
+    if render is not None:
+        importlib.import_module(render.split(":")[0])
+        loaded = {Path(m.__file__).resolve() for name, m in list(sys.modules.items())
+                  if (name == "dl_helpers" or name.startswith("dl_helpers."))
+                  and getattr(m, "__file__", None)}
+        files = [f for f in files if f.resolve() in loaded] or files
     h = hashlib.sha256()
-    for f in sorted((ROOT / "dl_helpers").rglob("*.py")):
+    for f in files:
         h.update(f.relative_to(ROOT).as_posix().encode())
         h.update(f.read_bytes())
     return h.hexdigest()
@@ -133,7 +149,7 @@ def render_all(study: Study, out_dir: Path, workers: int | None = None) -> dict[
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     CACHE.mkdir(parents=True, exist_ok=True)
-    helpers = helpers_hash()
+    helpers = helpers_hash(study.render)
     todo, cached, total = [], 0, 0
     jobs = []
     for idx, kwargs in study.points():
@@ -168,7 +184,7 @@ def _fmt(value: Any) -> str:
 def panel_html(study: Study, page_doc: str, initial: dict[str, Any] | None = None) -> str:
     """HTML (controls + picture + tiny inline script) for ``study`` on page ``page_doc``."""
     base = posixpath.relpath(f"_studies/{study.id}", posixpath.dirname(page_doc) or ".")
-    initial = initial or {}
+    initial = {**study.initial, **(initial or {})}
     start = [values.index(initial[n]) if initial.get(n) in values else min(1, len(values) - 1)
              for n, values in study.axes.items()]
     parts = [f'<div class="static-study" id="{study.id}" data-base="{html.escape(base)}/">']
