@@ -3,7 +3,9 @@
 * :class:`DifferenceFigure` -- two panels on an existing figure: left the function with its
   tangent and the forward/central secants at ``x0``, right the log-log error curves of both
   difference quotients with a marker at the current ``h``. :meth:`DifferenceFigure.update`
-  changes the existing artists in place (``set_data``), it never creates a new figure.
+  changes the existing artists in place (``set_data``) and redraws only them on a cached
+  background (blitting); it never creates a new figure. :meth:`DifferenceFigure.to_png`
+  gives the picture for an ``ipywidgets.Image``.
 * :func:`render_difference_png` -- the same picture as PNG bytes for one ``(log10_h, x0)``;
   the static site can precompute a grid of them (no kernel needed).
 """
@@ -50,50 +52,142 @@ class DifferenceState(NamedTuple):
 
 
 class DifferenceFigure:
-    """Tangent vs. secants and error vs. step size, drawn on two given axes.
+    """Tangent vs. secants and error vs. step size; a slider move redraws only what changed.
+
+    Everything static (the curve of ``f``, axes, ticks, legends, titles) is drawn once and
+    kept as a pixel background. :meth:`update` changes the data of the existing artists
+    (``set_data``), restores that background and draws only the changed artists on top
+    (matplotlib "blitting", which works with the Agg backend as well). It never creates a
+    new figure or new artists.
 
     Parameters
     ----------
-    ax_f, ax_e : matplotlib Axes
-        Left (function, tangent, secants) and right (log-log errors) panel.
+    ax_f, ax_e : matplotlib Axes, optional
+        Left (function, tangent, secants) and right (log-log errors) panel of an existing
+        figure. If both are None (default), a new figure with its own Agg canvas is created
+        (no pyplot: it is never shown twice by the inline backend).
     activation : str
         Name of the function studied (from ``dl_helpers.activations``), default ``"sigmoid"``.
+    figsize : (float, float)
+        Size of the new figure (ignored when axes are given).
+    dpi : float
+        Resolution of the new figure; 80 keeps a slider move well below 100 ms.
+
+    Use :meth:`update`, then :meth:`to_png` (PNG bytes, e.g. for ``ipywidgets.Image``) or
+    ``display(study)``. (A plain ``display(study.fig)`` leaves out the moving artists: they
+    are "animated", which a normal ``savefig`` skips.)
     """
 
-    def __init__(self, ax_f, ax_e, activation: str = "sigmoid"):
+    def __init__(self, ax_f=None, ax_e=None, activation: str = "sigmoid", *,
+                 figsize: tuple[float, float] = (10.0, 3.8), dpi: float = 80.0):
         self.act = get_activation(activation)
-        self.ax_f, self.ax_e = ax_f, ax_e
+        if (ax_f is None) != (ax_e is None):
+            raise ValueError("give both axes ax_f and ax_e, or neither (a new figure is created)")
+        own_figure = ax_f is None
+        if own_figure:
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+            from matplotlib.figure import Figure
+
+            fig = Figure(figsize=figsize, dpi=dpi)
+            FigureCanvasAgg(fig)
+            ax_f, ax_e = fig.subplots(1, 2)
+        elif ax_f.figure is not ax_e.figure:
+            raise ValueError("ax_f and ax_e must belong to the same figure")
+        self.fig, self.ax_f, self.ax_e = ax_f.figure, ax_f, ax_e
+        name = r"$\sigma$" if self.act.name == "sigmoid" else self.act.name
         zz = np.linspace(-6, 6, 400)
         fz = self.act.f(zz)
-        ax_f.plot(zz, fz, color=_COLORS["f"], lw=1.5,
-                  label=r"$\sigma$" if self.act.name == "sigmoid" else self.act.name)
-        (self.tangent,) = ax_f.plot([], [], color=_COLORS["tangent"], lw=1.5, label="Tangente")
-        (self.forward_line,) = ax_f.plot([], [], "--", color=_COLORS["forward"],
-                                         label="Sekante vorwärts")
-        (self.central_line,) = ax_f.plot([], [], "--", color=_COLORS["central"],
-                                         label="Sekante zentral")
-        (self.points,) = ax_f.plot([], [], "o", color=_COLORS["points"], ms=4)
-        pad = 0.2 * (fz.max() - fz.min())
-        ax_f.set(xlim=(-6, 6), ylim=(fz.min() - pad, fz.max() + pad), xlabel="$x$")
-        ax_f.legend(fontsize=8, loc="upper left")
-        (self.err_fwd,) = ax_e.loglog([], [], color=_COLORS["forward"], label="vorwärts")
-        (self.err_cen,) = ax_e.loglog([], [], color=_COLORS["central"], label="zentral")
-        (self.dot_fwd,) = ax_e.loglog([], [], "o", color=_COLORS["forward"])
-        (self.dot_cen,) = ax_e.loglog([], [], "o", color=_COLORS["central"])
-        self.h_marker = ax_e.axvline(1.0, color=_COLORS["points"], lw=1)
-        ax_e.set(xlabel="$h$", ylabel="absoluter Fehler", xlim=(WIDGET_HS[0], WIDGET_HS[-1]),
-                 ylim=(1e-14, 1))
-        ax_e.legend(fontsize=8, loc="lower left")
-        self._x0 = None
+        ax_f.plot(zz, fz, color=_COLORS["f"], lw=1.5, label=name)
 
-    def update(self, log10_h: float, x0: float = 1.0) -> DifferenceState:
-        """Show step ``h = 10**log10_h`` at the point ``x0``; returns the numbers shown."""
+        def moving(ax, *args, **kw):
+            (line,) = ax.plot(*args, animated=True, **kw)
+            return line
+
+        self.tangent = moving(ax_f, [], [], color=_COLORS["tangent"], lw=1.5, label="Tangente")
+        self.forward_line = moving(ax_f, [], [], "--", color=_COLORS["forward"],
+                                   label="Sekante vorwärts")
+        self.central_line = moving(ax_f, [], [], "--", color=_COLORS["central"],
+                                   label="Sekante zentral")
+        self.points = moving(ax_f, [], [], "o", color=_COLORS["points"], ms=4)
+        pad = 0.2 * (fz.max() - fz.min())
+        ax_f.set(xlim=(-6, 6), ylim=(fz.min() - pad, fz.max() + pad), xlabel="$x$",
+                 ylabel="Funktionswert")
+        ax_f.set_title(f"{name}, Tangente und Sekanten bei $x_0$", fontsize=10)
+        ax_f.legend(fontsize=8, loc="upper left")
+        ax_e.set_xscale("log")
+        ax_e.set_yscale("log")
+        self.err_fwd = moving(ax_e, [], [], color=_COLORS["forward"], label="vorwärts")
+        self.err_cen = moving(ax_e, [], [], color=_COLORS["central"], label="zentral")
+        self.dot_fwd = moving(ax_e, [], [], "o", color=_COLORS["forward"])
+        self.dot_cen = moving(ax_e, [], [], "o", color=_COLORS["central"])
+        self.h_marker = ax_e.axvline(1.0, color=_COLORS["points"], lw=1, animated=True)
+        ax_e.set(xlabel="Schrittweite $h$", ylabel="absoluter Fehler",
+                 xlim=(WIDGET_HS[0], WIDGET_HS[-1]), ylim=(1e-14, 1))
+        ax_e.set_title("Fehler der Differenzenquotienten bei $x_0$", fontsize=10)
+        ax_e.legend(fontsize=8, loc="lower left")
+        text_kw = dict(fontsize=8, family="monospace", multialignment="left", animated=True,
+                       bbox=dict(facecolor="white", alpha=0.85, edgecolor="none"))
+        self.readout_f = ax_f.text(0.98, 0.03, "", transform=ax_f.transAxes, ha="right",
+                                   va="bottom", **text_kw)
+        self.readout_e = ax_e.text(0.5, 0.97, "", transform=ax_e.transAxes, ha="center",
+                                   va="top", **text_kw)
+        self._animated = [self.tangent, self.forward_line, self.central_line, self.points,
+                          self.err_fwd, self.err_cen, self.h_marker, self.dot_fwd,
+                          self.dot_cen, self.readout_f, self.readout_e]
+        self._x0 = None
+        self._background = None
+        if own_figure:
+            self.fig.tight_layout()
+
+    # ---------------------------------------------------------------- numbers
+    def state(self, log10_h: float, x0: float = 1.0) -> DifferenceState:
+        """The numbers for ``h = 10**log10_h`` at ``x0`` (pure computation, nothing drawn)."""
         h, x0 = 10.0 ** float(log10_h), float(x0)
         f = self.act.f
-        d_fwd = float(forward_difference(f, x0, h))
-        d_cen = float(central_difference(f, x0, h))
-        d_exact = float(self.act.derivative(np.float64(x0)))
-        state = DifferenceState(h, x0, d_fwd, d_cen, d_exact)
+        return DifferenceState(h, x0, float(forward_difference(f, x0, h)),
+                               float(central_difference(f, x0, h)),
+                               float(self.act.derivative(np.float64(x0))))
+
+    # ---------------------------------------------------------------- drawing
+    def _agg_canvas(self):
+        """The figure's canvas, re-attached to Agg if it cannot blit (e.g. a bare Figure)."""
+        if not hasattr(self.fig.canvas, "copy_from_bbox"):
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+            FigureCanvasAgg(self.fig)
+        return self.fig.canvas
+
+    def full_redraw(self) -> None:
+        """Draw the static part, keep it as background, then draw the moving artists on top."""
+        canvas = self._agg_canvas()
+        canvas.draw()  # animated artists are skipped here
+        self._background = canvas.copy_from_bbox(self.fig.bbox)
+        self._draw_animated()
+
+    def _draw_animated(self) -> None:
+        for artist in self._animated:
+            artist.axes.draw_artist(artist)
+
+    def redraw(self) -> None:
+        """Bring the figure's pixel buffer up to date (blit unless the figure was resized)."""
+        canvas = self._agg_canvas()
+        if self._background is None or self._background.get_extents() != tuple(
+                int(v) for v in self.fig.bbox.extents):
+            self.full_redraw()
+        else:
+            canvas.restore_region(self._background)
+            self._draw_animated()
+            canvas.blit(self.fig.bbox)
+
+    def update(self, log10_h: float, x0: float = 1.0) -> DifferenceState:
+        """Show step ``h = 10**log10_h`` at the point ``x0``; returns the numbers shown.
+
+        Only the data of existing artists change; the figure's pixel buffer is current
+        afterwards (:meth:`redraw`).
+        """
+        state = self.state(log10_h, x0)
+        h, x0 = state.h, state.x0
+        f = self.act.f
         if x0 != self._x0:  # the error curves depend on x0 only
             e = difference_errors(f, self.act.derivative, x0, WIDGET_HS)
             self.err_fwd.set_data(e.h, np.maximum(e.forward, _FLOOR))
@@ -102,32 +196,43 @@ class DifferenceFigure:
         fx = float(f(np.array(x0)))
         half = max(2.5, 1.5 * h)
         span = np.array([x0 - half, x0 + half])
-        self.tangent.set_data(span, fx + d_exact * (span - x0))
-        self.forward_line.set_data(span, fx + d_fwd * (span - x0))
-        self.central_line.set_data(span, float(f(np.array(x0 - h))) + d_cen * (span - x0 + h))
+        self.tangent.set_data(span, fx + state.exact * (span - x0))
+        self.forward_line.set_data(span, fx + state.forward * (span - x0))
+        self.central_line.set_data(span, float(f(np.array(x0 - h)))
+                                   + state.central * (span - x0 + h))
         xs = np.array([x0 - h, x0, x0 + h])
         self.points.set_data(xs, f(xs))
         self.dot_fwd.set_data([h], [max(state.forward_error, _FLOOR)])
         self.dot_cen.set_data([h], [max(state.central_error, _FLOOR)])
         self.h_marker.set_xdata([h, h])
-        self.ax_f.set_title(f"h = {h:.1e}: vorwärts {d_fwd:.6f}, zentral {d_cen:.6f}, "
-                            f"exakt {d_exact:.6f}", fontsize=9)
-        self.ax_e.set_title(f"Fehler vorwärts {state.forward_error:.1e}, "
-                            f"zentral {state.central_error:.1e}", fontsize=9)
+        self.readout_f.set_text(f"x0 = {x0:g}, h = {h:.1e}\n"
+                                f"vorwärts {state.forward:.8f}\n"
+                                f"zentral  {state.central:.8f}\n"
+                                f"exakt    {state.exact:.8f}")
+        self.readout_e.set_text(f"Fehler vorwärts {state.forward_error:.1e}\n"
+                                f"Fehler zentral  {state.central_error:.1e}")
+        self.redraw()
         return state
+
+    def to_png(self, compress_level: int = 1) -> bytes:
+        """The current picture as PNG bytes (fast zlib level), e.g. for ``ipywidgets.Image``."""
+        from PIL import Image
+
+        if self._background is None:
+            self.full_redraw()
+        buf = np.asarray(self.fig.canvas.buffer_rgba())
+        out = io.BytesIO()
+        Image.fromarray(buf[..., :3]).save(out, format="PNG", compress_level=compress_level)
+        return out.getvalue()
+
+    def _repr_png_(self) -> bytes:
+        """``display(study)`` shows the current picture, moving artists included."""
+        return self.to_png(compress_level=6)
 
 
 def render_difference_png(log10_h: float, x0: float = 1.0, activation: str = "sigmoid",
                           dpi: int = 80) -> bytes:
     """PNG of :class:`DifferenceFigure` for one ``(log10_h, x0)`` (no pyplot, no display)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(10, 3.8))
-    FigureCanvasAgg(fig)
-    ax_f, ax_e = fig.subplots(1, 2)
-    DifferenceFigure(ax_f, ax_e, activation).update(log10_h, x0)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return buf.getvalue()
+    study = DifferenceFigure(activation=activation, dpi=dpi)
+    study.update(log10_h, x0)
+    return study.to_png(compress_level=6)
