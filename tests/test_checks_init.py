@@ -50,3 +50,40 @@ def test_chain_factor():
     assert ca.check_chain_factor(1.5 ** 12, w=6, L=12)
     assert not ca.check_chain_factor(0.25 ** 12, w=6, L=12)
     assert not ca.check_chain_factor(..., w=6, L=12)
+
+
+# --- notebook 07 -------------------------------------------------------------------------
+from dl_helpers.checks import initialization as ci  # noqa: E402
+
+
+def test_he_variance():
+    assert ci.check_he_variance(lambda d: 2 / d)
+    assert not ci.check_he_variance(lambda d: 1 / d)
+    assert not ci.check_he_variance(_stub)
+
+
+def test_glorot_limit():
+    assert ci.check_glorot_limit(lambda a, b: np.sqrt(6 / (a + b)))
+    assert not ci.check_glorot_limit(lambda a, b: np.sqrt(3 / a))  # the Skript's "Xavier"
+    assert not ci.check_glorot_limit(lambda a, b: 2 / (a + b))     # variance, not limit
+    assert not ci.check_glorot_limit(_stub)
+
+
+def test_predicted_var_z():
+    assert ci.check_predicted_var_z(lambda d, v, x: d * v * np.mean(np.square(x)))
+    assert not ci.check_predicted_var_z(lambda d, v, x: d * v * np.var(x))
+    assert not ci.check_predicted_var_z(_stub)
+
+
+def test_sigmoid_factor():
+    assert ci.check_sigmoid_factor(16)
+    assert not ci.check_sigmoid_factor(4)
+    assert not ci.check_sigmoid_factor(...)
+
+
+def test_identical_units():
+    assert ci.check_identical_units(lambda W: np.all(W == W[0]))
+    assert not ci.check_identical_units(lambda W: np.allclose(W, W[0], atol=1e-2))
+    assert not ci.check_identical_units(lambda W: np.all(W[:, 0] == W[0, 0]))
+    assert not ci.check_identical_units(_stub)
+    assert not ci.check_identical_units("no function")
