@@ -118,7 +118,9 @@ def _check_xy(X, y, name_x="X", name_y="y"):
     return X, y
 
 
-def _check_common(epochs, batch_size, seed, callback, progress):
+def _check_common(epochs, batch_size, seed, callback, progress, *, shuffle=True,
+                  eval_train=False, X_val=None, y_val=None):
+    """Checks of the loop arguments shared by :func:`train_numpy` and :func:`train_torch`."""
     epochs = check_positive_int(epochs, "epochs", minimum=0)
     if batch_size is not None:
         check_positive_int(batch_size, "batch_size")
@@ -127,8 +129,13 @@ def _check_common(epochs, batch_size, seed, callback, progress):
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable(epoch, params_or_model, history), "
                         f"got {type(callback).__name__}")
-    if not isinstance(progress, bool):
-        raise TypeError(f"progress must be True or False, got {progress!r}")
+    for flag, name in ((progress, "progress"), (shuffle, "shuffle"), (eval_train, "eval_train")):
+        if not isinstance(flag, bool):
+            raise TypeError(f"{name} must be True or False, got {flag!r}")
+    if (X_val is None) != (y_val is None):
+        given, missing = ("X_val", "y_val") if y_val is None else ("y_val", "X_val")
+        raise ValueError(f"{given} was given without {missing}: pass both validation arrays or "
+                         "neither")
     return epochs
 
 
@@ -136,6 +143,32 @@ def _check_optimizer(optimizer):
     if not (hasattr(optimizer, "init") and hasattr(optimizer, "step")):
         raise TypeError("optimizer must be a dl_helpers.optimizers object (SGD, Adam, …), "
                         f"got {type(optimizer).__name__}")
+
+
+def _record_epoch(hist: History, total: float, correct: float, n: int, eval_train: bool,
+                  evaluate_train: Callable[[], tuple[float, float]],
+                  evaluate_val: Callable[[], tuple[float, float]] | None) -> bool:
+    """Append one epoch's figures to ``hist``; return True if training must stop (diverged).
+
+    total, correct : sums over the epoch's minibatches of loss·batch size and accuracy·batch size
+                     (``total`` is NaN if an output became non-finite)
+    evaluate_train : () -> (loss, accuracy) on the full training set (used with ``eval_train``)
+    evaluate_val : () -> (loss, accuracy) on the validation set, or None without validation data
+    """
+    if eval_train and np.isfinite(total):
+        v, a = evaluate_train()
+    else:
+        v, a = total / n, correct / n
+    hist.loss.append(v)
+    hist.accuracy.append(a)
+    if evaluate_val is not None:
+        v, a = evaluate_val()
+        hist.val_loss.append(v)
+        hist.val_accuracy.append(a)
+    if not np.isfinite(hist.loss[-1]):
+        hist.diverged = True  # stop: further epochs would only produce NaN
+        return True
+    return False
 
 
 # --------------------------------------------------------------------------------------------
@@ -183,7 +216,8 @@ def train_numpy(params, X, y, activations, loss, optimizer, *, epochs: int,
     loss_obj = get_loss(loss)
     _net._check_loss_output(loss_obj, acts)
     _check_optimizer(optimizer)
-    epochs = _check_common(epochs, batch_size, seed, callback, progress)
+    epochs = _check_common(epochs, batch_size, seed, callback, progress, shuffle=shuffle,
+                           eval_train=eval_train, X_val=X_val, y_val=y_val)
     X, y = _check_xy(X, y)
     X = _net._check_X(X, params)
     has_val = X_val is not None
@@ -193,6 +227,13 @@ def train_numpy(params, X, y, activations, loss, optimizer, *, epochs: int,
     rng = np.random.default_rng(seed) if shuffle else None
     state = optimizer.init(params)
     hist = History()
+
+    def evaluate_train():   # reads the current ``params`` when called
+        return _evaluate(params, X, y, acts, loss_obj)
+
+    def evaluate_val():
+        return _evaluate(params, X_val, y_val, acts, loss_obj)
+
     n = X.shape[0]
     for epoch in tqdm(range(1, epochs + 1), desc=desc, disable=not progress, leave=False):
         total, correct = 0.0, 0.0
@@ -209,18 +250,8 @@ def train_numpy(params, X, y, activations, loss, optimizer, *, epochs: int,
             if not eval_train:
                 total += value * len(idx)
                 correct += accuracy(loss_obj, out, yb) * len(idx)
-        if eval_train and np.isfinite(total):
-            v, a = _evaluate(params, X, y, acts, loss_obj)
-        else:
-            v, a = total / n, correct / n
-        hist.loss.append(v)
-        hist.accuracy.append(a)
-        if has_val:
-            v, a = _evaluate(params, X_val, y_val, acts, loss_obj)
-            hist.val_loss.append(v)
-            hist.val_accuracy.append(a)
-        if not np.isfinite(hist.loss[-1]):
-            hist.diverged = True  # stop: further epochs would only produce NaN
+        if _record_epoch(hist, total, correct, n, eval_train, evaluate_train,
+                         evaluate_val if has_val else None):
             break
         if callback is not None:
             callback(epoch, params, hist)
@@ -279,7 +310,8 @@ def train_torch(model: torch.nn.Module, X, y, loss, optimizer, *, epochs: int,
     else:
         raise TypeError("optimizer must be a torch.optim.Optimizer or a dl_helpers.optimizers "
                         f"object, got {type(optimizer).__name__}")
-    epochs = _check_common(epochs, batch_size, seed, callback, progress)
+    epochs = _check_common(epochs, batch_size, seed, callback, progress, shuffle=shuffle,
+                           eval_train=eval_train, X_val=X_val, y_val=y_val)
     X, y = _check_xy(X, y)
     dtype = _model_dtype(model)
     Xt = torch.as_tensor(X).to(dtype)
@@ -290,6 +322,13 @@ def train_torch(model: torch.nn.Module, X, y, loss, optimizer, *, epochs: int,
     rng = np.random.default_rng(seed) if shuffle else None
     hist = History()
     n = X.shape[0]
+
+    def evaluate_train():
+        return evaluate_torch(model, X, y, loss_obj)
+
+    def evaluate_val():
+        return evaluate_torch(model, X_val, y_val, loss_obj)
+
     model.train()
     for epoch in tqdm(range(1, epochs + 1), desc=desc, disable=not progress, leave=False):
         total, correct = 0.0, 0.0
@@ -306,18 +345,8 @@ def train_torch(model: torch.nn.Module, X, y, loss, optimizer, *, epochs: int,
             if not eval_train:
                 total += value.item() * len(idx)
                 correct += accuracy(loss_obj, out.detach().numpy(), y[idx]) * len(idx)
-        if eval_train and np.isfinite(total):
-            v, a = evaluate_torch(model, X, y, loss_obj)
-        else:
-            v, a = total / n, correct / n
-        hist.loss.append(v)
-        hist.accuracy.append(a)
-        if has_val:
-            v, a = evaluate_torch(model, X_val, y_val, loss_obj)
-            hist.val_loss.append(v)
-            hist.val_accuracy.append(a)
-        if not np.isfinite(hist.loss[-1]):
-            hist.diverged = True  # stop: further epochs would only produce NaN
+        if _record_epoch(hist, total, correct, n, eval_train, evaluate_train,
+                         evaluate_val if has_val else None):
             break
         if callback is not None:
             callback(epoch, model, hist)

@@ -174,6 +174,25 @@ def test_bad_input():
         train_torch(p0, X, y, "cce_with_logits", SGD(0.1), **kw)
 
 
+@pytest.mark.parametrize("bad, match", [
+    (dict(shuffle="no"), "shuffle must be True or False"),
+    (dict(eval_train=1), "eval_train must be True or False"),
+    (dict(progress=None), "progress must be True or False"),
+    (dict(y_val=np.zeros(10)), "y_val was given without X_val"),
+    (dict(X_val=np.zeros((10, 3))), "X_val was given without y_val"),
+])
+def test_bad_loop_arguments_numpy_and_torch(bad, match):
+    X, y = _data("cce_with_logits", n=10)
+    p0 = init_mlp([3, 4, 3], np.random.default_rng(0))
+    acts = ["tanh", "identity"]
+    kw = dict(epochs=1, progress=False) | bad
+    err = TypeError if "True or False" in match else ValueError
+    with pytest.raises(err, match=match):
+        train_numpy(p0, X, y, acts, "cce_with_logits", SGD(0.1), **kw)
+    with pytest.raises(err, match=match):
+        train_torch(to_torch(p0, acts), X, y, "cce_with_logits", SGD(0.1), **kw)
+
+
 def test_torch_divergence_stops_and_is_flagged():
     X, y = _data("mse", n=20)
     p0 = init_mlp([3, 8, 2], np.random.default_rng(0))
