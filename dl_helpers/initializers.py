@@ -135,16 +135,26 @@ def _t_uniform(w, generator=None, **kw):
     return torch.nn.init.uniform_(w, -lim, lim, generator=generator)
 
 
-def _t_lecun_normal(w, generator=None, **kw):
-    with torch.no_grad():
-        torch.nn.init.kaiming_normal_(w, nonlinearity="linear", generator=generator)
-        return w.mul_(kw.get("gain", 1.0))
+def _t_kaiming(nonlinearity: str, uniform: bool) -> Callable[..., torch.Tensor]:
+    """Torch twin of LeCun (``nonlinearity="linear"``) or He (``"relu"``), normal or uniform.
+
+    ``torch.nn.init.kaiming_*_`` with ``mode="fan_in"`` (default) draws Var(w) = g²/fan_in with
+    g = 1 (linear) or g = √2 (relu); our extra ``gain`` multiplies the drawn weights.
+    """
+    draw = torch.nn.init.kaiming_uniform_ if uniform else torch.nn.init.kaiming_normal_
+
+    def init(w, generator=None, **kw):
+        with torch.no_grad():
+            draw(w, nonlinearity=nonlinearity, generator=generator)
+            return w.mul_(kw.get("gain", 1.0))
+
+    return init
 
 
-def _t_lecun_uniform(w, generator=None, **kw):
-    with torch.no_grad():
-        torch.nn.init.kaiming_uniform_(w, nonlinearity="linear", generator=generator)
-        return w.mul_(kw.get("gain", 1.0))
+_t_lecun_normal = _t_kaiming("linear", uniform=False)
+_t_lecun_uniform = _t_kaiming("linear", uniform=True)
+_t_he_normal = _t_kaiming("relu", uniform=False)
+_t_he_uniform = _t_kaiming("relu", uniform=True)
 
 
 def _t_glorot_normal(w, generator=None, **kw):
@@ -153,18 +163,6 @@ def _t_glorot_normal(w, generator=None, **kw):
 
 def _t_glorot_uniform(w, generator=None, **kw):
     return torch.nn.init.xavier_uniform_(w, gain=kw.get("gain", 1.0), generator=generator)
-
-
-def _t_he_normal(w, generator=None, **kw):
-    with torch.no_grad():
-        torch.nn.init.kaiming_normal_(w, nonlinearity="relu", generator=generator)
-        return w.mul_(kw.get("gain", 1.0))
-
-
-def _t_he_uniform(w, generator=None, **kw):
-    with torch.no_grad():
-        torch.nn.init.kaiming_uniform_(w, nonlinearity="relu", generator=generator)
-        return w.mul_(kw.get("gain", 1.0))
 
 
 INITIALIZERS: dict[str, Initializer] = {
@@ -279,11 +277,26 @@ def torch_init_weight(scheme: str, d_in: int, d_out: int, generator: torch.Gener
                       dtype=torch.float64, **kw) -> torch.Tensor:
     """The same scheme drawn with ``torch.nn.init`` (twin of :func:`init_weight`).
 
-    Returns a tensor of shape (d_out, d_in) like ``torch.nn.Linear(d_in, d_out).weight``.
+    Parameters
+    ----------
+    scheme, d_in, d_out, **kw
+        As in :func:`init_weight`.
+    generator : torch.Generator, optional
+        Source of randomness; None uses torch's global generator (seed it yourself).
+    dtype : torch.dtype
+        float64 by default (comparisons with NumPy).
+
+    Returns
+    -------
+    W : Tensor of shape (d_out, d_in)
+        Like ``torch.nn.Linear(d_in, d_out).weight``.
     """
     init = _scheme(scheme)
     d_in = check_positive_int(d_in, "d_in")
     d_out = check_positive_int(d_out, "d_out")
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(f"generator must be a torch.Generator or None, "
+                        f"got {type(generator).__name__}")
     _kw(kw, init.name)
     init.variance(d_in, d_out, **kw)
     w = torch.empty(d_out, d_in, dtype=dtype)

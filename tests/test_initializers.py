@@ -170,3 +170,29 @@ def test_bad_keywords():
         init_weight("glorot_normal", 2, 2, rng, gain=float("nan"))
     with pytest.raises(ValueError, match=r"\bvalue\b"):
         init_weight("constant", 2, 2, rng, value=float("inf"))
+
+
+@pytest.mark.parametrize("scheme, draw, kw", [
+    ("lecun_normal", torch.nn.init.kaiming_normal_, dict(nonlinearity="linear")),
+    ("lecun_uniform", torch.nn.init.kaiming_uniform_, dict(nonlinearity="linear")),
+    ("he_normal", torch.nn.init.kaiming_normal_, dict(nonlinearity="relu")),
+    ("he_uniform", torch.nn.init.kaiming_uniform_, dict(nonlinearity="relu")),
+    ("glorot_normal", torch.nn.init.xavier_normal_, {}),
+    ("glorot_uniform", torch.nn.init.xavier_uniform_, {}),
+])
+@pytest.mark.parametrize("gain", [1.0, 2.5])
+def test_torch_twin_is_exactly_torch_nn_init_times_gain(scheme, draw, kw, gain):
+    W = torch_init_weight(scheme, 30, 20, generator=torch.Generator().manual_seed(3), gain=gain)
+    ref = torch.empty(20, 30, dtype=torch.float64)
+    if scheme.startswith("glorot"):
+        draw(ref, gain=gain, generator=torch.Generator().manual_seed(3))
+    else:
+        draw(ref, generator=torch.Generator().manual_seed(3), **kw)
+        ref = ref * gain
+    assert torch.equal(W, ref)
+    assert W.var().item() == pytest.approx(target_variance(scheme, 30, 20, gain=gain), rel=0.3)
+
+
+def test_torch_twin_bad_generator():
+    with pytest.raises(TypeError, match=r"generator.*torch\.Generator"):
+        torch_init_weight("he_normal", 3, 2, generator=np.random.default_rng(0))
