@@ -8,7 +8,7 @@ All numbers come from :func:`dl_helpers.init_study.run_study`; this module only 
   axis limits); it never clears axes or creates a new figure.
 * :class:`StudyWidget` -- ipywidgets controls (variance factor on a log grid with the
   LeCun/Glorot/He points as buttons, activation, depth) over one ``StudyFigure`` shown in an
-  ``Output`` widget. Works in JupyterLab and, with a live kernel, in the book.
+  ``ipywidgets.Image``. Works in JupyterLab and, with a live kernel, in the book.
 * :func:`render_study_png` -- the same figure as PNG bytes for one grid point; the static
   site precomputes ``VARIANCE_GRID × STUDY_ACTIVATIONS × DEPTH_GRID`` with it.
 """
@@ -241,7 +241,7 @@ class StudyWidget:
             b.on_click(lambda _b, v=value: setattr(self.variance, "value",
                                                    nearest_grid_value(v)))
             self.buttons.append(b)
-        self.output = W.Output()
+        self.image = W.Image(format="png", layout=W.Layout(width="100%", max_width="900px"))
         for w in (self.variance, self.activation, self.depth):
             w.observe(self._on_change, names="value")
         rows = []
@@ -249,7 +249,7 @@ class StudyWidget:
             rows.append(W.HBox([self.variance, *self.buttons]))
         rows.append(W.HBox([w for name, w in (("activation", self.activation),
                                                ("depth", self.depth)) if name in controls]))
-        self.widget = W.VBox([*rows, self.output])
+        self.widget = W.VBox([*rows, self.image])
         self.update()
 
     def compute(self) -> StudyResult:
@@ -257,15 +257,11 @@ class StudyWidget:
                          **self._kw)
 
     def update(self) -> StudyResult:
-        """Recompute for the current control values and redraw the one figure."""
-        from IPython.display import Image, clear_output, display
-
+        """Recompute for the current control values, redraw the one figure in place and hand
+        its PNG to the ``Image`` widget (no new figure, no new output area)."""
         result = self.compute()
         self.figure.update(result)
-        png = self.figure.to_png()
-        with self.output:
-            clear_output(wait=True)
-            display(Image(png))
+        self.image.value = self.figure.to_png()
         return result
 
     def _on_change(self, _change) -> None:

@@ -54,9 +54,12 @@ def test_widget_responds_to_programmatic_change():
     w = StudyWidget(1.0, "tanh", 10, **SMALL)
     line = w.figure.lines["grad"]
     y0 = line.get_ydata().copy()
+    png0 = w.image.value
+    assert png0[:4] == b"\x89PNG"
     w.variance.value = nearest_grid_value(2.0)
     assert w.figure.result.variance_factor == 2.0
     assert not np.allclose(line.get_ydata(), y0)
+    assert w.image.value != png0 and w.image in w.widget.children
     w.activation.value = "relu"
     assert w.figure.result.activation == "relu"
     w.depth.value = 20
