@@ -201,40 +201,40 @@ def test_mse_nonnegative_and_torch(problem):
     assert np.max(np.abs(mse_grad(y_hat, y) - grad)) <= TOL
 
 
+def _assert_stable_and_torch_equal(v, g, out, ref_name, ref_y):
+    """Finite, non-negative value, finite gradient of the output's shape, equal to the torch
+    reference ``ref_name`` evaluated at (out, ref_y) (value relative, gradient absolute)."""
+    assert np.isfinite(v) and v >= 0 and np.all(np.isfinite(g))
+    assert g.shape == out.shape
+    ref, ref_grad = _torch_reference(ref_name, out, ref_y)
+    assert abs(v - ref) <= TOL * max(1.0, abs(ref))
+    assert np.max(np.abs(g - ref_grad)) <= TOL
+
+
 @settings(max_examples=60, deadline=None)
 @given(problem=pm1_problems(elements=extreme_floats))
 def test_logistic_stable_nonnegative(problem):
     f, y = problem
-    v, g = logistic_loss(f, y), logistic_loss_grad(f, y)
-    assert np.isfinite(v) and v >= 0 and np.all(np.isfinite(g))
     # F.soft_margin_loss itself overflows for y·f < -709 (value inf, gradient NaN), so the
     # reference at the extremes is the equivalent stable torch loss with labels (y + 1)/2.
-    ref, ref_grad = _torch_reference("bce_with_logits", f, (y + 1) / 2)
-    assert abs(v - ref) <= TOL * max(1.0, abs(ref))
-    assert np.max(np.abs(g - ref_grad)) <= TOL
+    _assert_stable_and_torch_equal(logistic_loss(f, y), logistic_loss_grad(f, y), f,
+                                   "bce_with_logits", (y + 1) / 2)
 
 
 @settings(max_examples=60, deadline=None)
 @given(problem=binary_problems(elements=extreme_floats))
 def test_bce_with_logits_stable_nonnegative(problem):
     z, y = problem
-    v, g = bce_with_logits(z, y), bce_with_logits_grad(z, y)
-    assert np.isfinite(v) and v >= 0 and np.all(np.isfinite(g))
-    assert g.shape == z.shape
-    ref, ref_grad = _torch_reference("bce_with_logits", z, y)
-    assert abs(v - ref) <= TOL * max(1.0, abs(ref))
-    assert np.max(np.abs(g - ref_grad)) <= TOL
+    _assert_stable_and_torch_equal(bce_with_logits(z, y), bce_with_logits_grad(z, y), z,
+                                   "bce_with_logits", y)
 
 
 @settings(max_examples=60, deadline=None)
 @given(problem=class_problems(elements=extreme_floats))
 def test_cce_with_logits_stable_nonnegative(problem):
     Z, y = problem
-    v, g = cce_with_logits(Z, y), cce_with_logits_grad(Z, y)
-    assert np.isfinite(v) and v >= 0 and np.all(np.isfinite(g))
-    ref, ref_grad = _torch_reference("cce_with_logits", Z, y)
-    assert abs(v - ref) <= TOL * max(1.0, abs(ref))
-    assert np.max(np.abs(g - ref_grad)) <= TOL
+    g = cce_with_logits_grad(Z, y)
+    _assert_stable_and_torch_equal(cce_with_logits(Z, y), g, Z, "cce_with_logits", y)
     assert np.allclose(g.sum(axis=1), 0.0, atol=1e-12)  # softmax − one-hot rows sum to 0
 
 
