@@ -16,6 +16,12 @@ def boom(*args, **kwargs):
     raise RuntimeError("kaputt")
 
 
+#: Answers of the wrong kind: no function at all, or functions returning nonsense.
+WRONG_KIND = [stub, boom, 42, ..., "np.sign", None,
+              lambda *a: "text", lambda *a: [1, 2, 3], lambda *a: np.zeros((7, 7)),
+              lambda *a: ("a", "b"), lambda *a: {"w": 1}, lambda *a: np.nan]
+
+
 # ------------------------------------------------------------------ notebook 01
 def boundary_ok(x1, w, b, theta):
     return (theta - b - w[0] * x1) / w[1]
@@ -65,7 +71,7 @@ def novikoff_not_augmented(X, y, w, b):
 def test_function_checkers(checker, good, bads, capsys):
     assert checker(good)
     assert "richtig" in capsys.readouterr().out
-    for bad in bads + [stub, boom, 42]:
+    for bad in bads + WRONG_KIND:
         fb = checker(bad)
         assert not fb, bad
         out = capsys.readouterr().out
@@ -75,6 +81,17 @@ def test_function_checkers(checker, good, bads, capsys):
 def test_update_checker_rejects_non_pair(capsys):
     assert not cp.check_perceptron_update(lambda w, b, x, y, lr: w)
     assert "Paar" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("checker", [cp.check_perceptron_update, cm.check_forward_pass])
+def test_stub_and_non_function_messages(checker, capsys):
+    """The shared screening (checks._answers) names the problem instead of a generic mismatch."""
+    assert not checker(...)
+    assert "noch `...`" in capsys.readouterr().out
+    assert not checker("not a function")
+    assert "Erwartet war eine Funktion, erhalten str" in capsys.readouterr().out
+    assert not checker(stub)
+    assert "None" in capsys.readouterr().out
 
 
 def test_novikoff_reference_matches_bruteforce_definition():
@@ -145,7 +162,7 @@ def forward_no_last_activation(params, x, activations):
 def test_mlp_function_checkers(checker, good, bads, capsys):
     assert checker(good)
     capsys.readouterr()
-    for bad in bads + [stub, boom, None]:
+    for bad in bads + WRONG_KIND:
         assert not checker(bad), bad
         assert "noch nicht richtig" in capsys.readouterr().out
 

@@ -70,7 +70,8 @@ def test_wrong_answer_fails_with_german_hint(checker, args, fragment, capsys):
 
 @pytest.mark.parametrize("checker", CHECKERS, ids=lambda c: c.__name__)
 @pytest.mark.parametrize("bad", [Ellipsis, None, "text", 3, [1, 2], np.array([np.nan]),
-                                 _stub_fn, _raising_fn], ids=repr)
+                                 _stub_fn, _raising_fn],
+                         ids=lambda v: getattr(v, "__name__", repr(v)))  # stable under xdist
 def test_never_raises(checker, bad, capsys):
     fb = checker(*([bad] * N_ARGS[checker]))
     assert not fb.ok

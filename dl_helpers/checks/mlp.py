@@ -18,6 +18,7 @@ import numpy as np
 from ..activations import get_activation
 from ..approximation import interpolating_network
 from ..network import Layer, count_parameters, predict
+from ._answers import reject_non_function
 from ._core import Feedback, _compare, _report, check_function, check_value, run_student_code
 
 __all__ = ["check_count_parameters", "check_forward_pass", "check_xor_sigmoid_network",
@@ -50,9 +51,8 @@ def check_forward_pass(student_fn) -> Feedback:
     task = "Vorwärtsdurchlauf α^(L)(x)"
     hint = ("Starte mit a = x und wiederhole für jede Schicht: z = W @ a + b (α̃), "
             "dann a = σ(z) (α). Gib das letzte a zurück.")
-    if not callable(student_fn):
-        return _report(False, task, f"Erwartet war eine Funktion, erhalten "
-                       f"{type(student_fn).__name__}.", hint)
+    if (rejected := reject_non_function(student_fn, task, hint)) is not None:
+        return rejected
     names = ["relu", "tanh", "sigmoid", "identity"]
     rng = np.random.default_rng(0)
     n_trials = 6

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._answers import NONE_MESSAGE, reject_non_function
 from ._core import Feedback, _report, check_function, check_value, run_student_code
 
 __all__ = ["check_decision_boundary", "check_perceptron_update", "check_novikoff_bound",
@@ -70,9 +71,8 @@ def check_perceptron_update(student_fn) -> Feedback:
     task = "Perceptron-Update (21)"
     hint = ("Nur wenn y·(w·x + b) ≤ 0 ist, wird korrigiert: w ← w + η·y·x und b ← b + η·y; "
             "sonst bleiben w und b unverändert.")
-    if not callable(student_fn):
-        return _report(False, task, f"Erwartet war eine Funktion, erhalten "
-                       f"{type(student_fn).__name__}.", hint)
+    if (rejected := reject_non_function(student_fn, task, hint)) is not None:
+        return rejected
     rng = np.random.default_rng(21)
     for trial in range(8):
         d = int(rng.integers(2, 5))
@@ -85,6 +85,8 @@ def check_perceptron_update(student_fn) -> Feedback:
         ran, out = run_student_code(student_fn, w.copy(), b, x.copy(), y, lr)
         if not ran:
             return _report(False, task, out, hint)
+        if out is None:
+            return _report(False, task, NONE_MESSAGE, hint)
         if not (isinstance(out, (tuple, list)) and len(out) == 2):
             return _report(False, task, "Gib ein Paar (w_neu, b_neu) zurück, z. B. "
                            "`return w_new, b_new`.", hint)

@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from ._answers import NONE_MESSAGE, STUB_MESSAGE, is_stub, reject_non_function, returns_none
 from ._core import Feedback, _compare, _report, check_function, run_student_code
 
 __all__ = ["LAYER_TASK", "check_layer_shapes", "check_l2_norm", "check_central_difference",
@@ -26,22 +27,6 @@ LAYER_TASK = {"m": 5, "d_in": 4, "d_out": 3}
 
 #: Exercise 4 asks for d/dx σ(ln(1 + x²)) at this point.
 CHAIN_RULE_POINT = 1.0
-
-_STUB = "Noch keine Antwort eingetragen (die Zelle enthält noch `...`)."
-
-
-def _is_stub(answer) -> bool:
-    return answer is Ellipsis
-
-
-_NONE = ("Deine Funktion gibt noch nichts zurück (None): steht noch `...` darin, oder fehlt "
-         "das `return`?")
-
-
-def _returns_none(fn, *args) -> bool:
-    """True if calling ``fn`` works but gives None (the unsolved stub ``def f(...): ...``)."""
-    ran, out = run_student_code(fn, *args)
-    return ran and out is None
 
 
 def _as_shape(answer):
@@ -62,8 +47,8 @@ def check_layer_shapes(shape_Z, shape_b, n_params) -> Feedback:
     """
     task = "Formen einer Schicht"
     m, d_in, d_out = LAYER_TASK["m"], LAYER_TASK["d_in"], LAYER_TASK["d_out"]
-    if any(_is_stub(a) for a in (shape_Z, shape_b, n_params)):
-        return _report(False, task, _STUB, "Trage alle drei Antworten ein.")
+    if any(is_stub(a) for a in (shape_Z, shape_b, n_params)):
+        return _report(False, task, STUB_MESSAGE, "Trage alle drei Antworten ein.")
     problems = []
     sz = _as_shape(shape_Z)
     if sz is None:
@@ -105,14 +90,14 @@ def check_layer_shapes(shape_Z, shape_b, n_params) -> Feedback:
 def check_l2_norm(student_fn) -> Feedback:
     """Exercise 2: ``student_fn(x)`` returns ||x||₂ for a 1-D array ``x``."""
     task = "L2-Norm"
-    if _is_stub(student_fn):
-        return _report(False, task, _STUB, None)
+    if is_stub(student_fn):
+        return _report(False, task, STUB_MESSAGE, None)
     if callable(student_fn):
         # A common slip: forgetting the square root returns ||x||² -- say so explicitly.
         x = np.array([3.0, -4.0, 12.0])
         ran, out = run_student_code(student_fn, x.copy())
         if ran and out is None:
-            return _report(False, task, _NONE, None)
+            return _report(False, task, NONE_MESSAGE, None)
         if ran and out is not None:
             ok, _ = _compare(out, 169.0, 1e-9, 1e-12)
             if ok:
@@ -147,13 +132,10 @@ def check_central_difference(student_fn) -> Feedback:
     result must match to rounding; a forward or backward difference is named explicitly.
     """
     task = "Zentraler Differenzenquotient"
-    if _is_stub(student_fn):
-        return _report(False, task, _STUB, None)
-    if not callable(student_fn):
-        return _report(False, task, f"Erwartet war eine Funktion, erhalten {type(student_fn).__name__}.",
-                       None)
-    if _returns_none(student_fn, np.sin, 0.5, 1e-3):
-        return _report(False, task, _NONE, None)
+    if (rejected := reject_non_function(student_fn, task, None)) is not None:
+        return rejected
+    if returns_none(student_fn, np.sin, 0.5, 1e-3):
+        return _report(False, task, NONE_MESSAGE, None)
     rng = np.random.default_rng(0)
     for name, f, h in _FD_CASES:
         x = float(rng.uniform(-1.5, 1.5))
@@ -194,8 +176,8 @@ def chain_rule_reference(x: float = CHAIN_RULE_POINT) -> float:
 def check_chain_rule_value(value) -> Feedback:
     """Exercise 4: the number d/dx σ(ln(1 + x²)) at x = 1 (exactly 2/9)."""
     task = "Kettenregel"
-    if _is_stub(value):
-        return _report(False, task, _STUB, None)
+    if is_stub(value):
+        return _report(False, task, STUB_MESSAGE, None)
     x = CHAIN_RULE_POINT
     expected = chain_rule_reference(x)
     u = math.log1p(x * x)
@@ -220,15 +202,15 @@ def check_chain_rule_value(value) -> Feedback:
 def check_quadratic_gradient(student_fn) -> Feedback:
     """Exercise 5: ``student_fn(A, x)`` returns ∇ₓ(xᵀAx) = (A + Aᵀ)x for square A of shape (n, n)."""
     task = "Gradient von xᵀAx"
-    if _is_stub(student_fn):
-        return _report(False, task, _STUB, None)
+    if is_stub(student_fn):
+        return _report(False, task, STUB_MESSAGE, None)
     if callable(student_fn):
         rng = np.random.default_rng(1)
         A = rng.normal(size=(3, 3))
         x = rng.normal(size=3)
         ran, out = run_student_code(student_fn, A.copy(), x.copy())
         if ran and out is None:
-            return _report(False, task, _NONE, None)
+            return _report(False, task, NONE_MESSAGE, None)
         if ran:
             if _compare(out, 2 * A @ x, 1e-9, 1e-12)[0]:
                 return _report(False, task, "Du gibst 2Ax zurück; das gilt nur für symmetrisches A.",
