@@ -94,6 +94,7 @@ def make_blobs(n_samples: int = 200, centers=2, std: float = 1.0, n_features: in
     """
     n = check_positive_int(n_samples, "n_samples")
     std = check_positive_float(std, "std", allow_zero=True)
+    box = check_positive_float(box, "box")
     rng = _seed(seed)
     if isinstance(centers, (int, np.integer)) and not isinstance(centers, bool):
         k = check_positive_int(centers, "centers")
@@ -132,6 +133,7 @@ def make_linearly_separable(n_samples: int = 100, margin: float = 0.5, n_feature
     X : ndarray of shape (n_samples, d)
     y : ndarray of shape (n_samples,)  label 1 (+1) where w*·x + b* > 0
     """
+    labels = check_choice(labels, "labels", LABEL_CONVENTIONS)  # checked before drawing
     n = check_positive_int(n_samples, "n_samples")
     margin = check_positive_float(margin, "margin")
     d = check_positive_int(n_features, "n_features")
@@ -164,6 +166,7 @@ def make_xor(n_samples: int = 200, noise: float = 0.15, *, labels: str = "01",
     X : ndarray of shape (n_samples, 2)
     y : ndarray of shape (n_samples,)  0/1 (or −1/+1 with ``labels="pm1"``)
     """
+    labels = check_choice(labels, "labels", LABEL_CONVENTIONS)  # checked before drawing
     n = check_positive_int(n_samples, "n_samples")
     noise = check_positive_float(noise, "noise", allow_zero=True)
     rng = _seed(seed)
@@ -186,6 +189,7 @@ def make_moons(n_samples: int = 200, noise: float = 0.1, *, labels: str = "01",
     X : ndarray of shape (n_samples, 2)
     y : ndarray of shape (n_samples,)
     """
+    labels = check_choice(labels, "labels", LABEL_CONVENTIONS)  # checked before drawing
     n = check_positive_int(n_samples, "n_samples")
     noise = check_positive_float(noise, "noise", allow_zero=True)
     rng = _seed(seed)
@@ -304,12 +308,18 @@ def make_regression_1d(n_samples: int = 100, func: str | Callable = "sin", noise
     n = check_positive_int(n_samples, "n_samples")
     noise = check_positive_float(noise, "noise", allow_zero=True)
     g = func if callable(func) else regression_target(func)
-    lo, hi = (float(v) for v in x_range)
+    try:
+        lo, hi = (float(v) for v in x_range)
+    except (TypeError, ValueError):
+        raise TypeError(f"x_range must be a pair (low, high) of numbers, got {x_range!r}") from None
     if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
         raise ValueError(f"x_range must be (low, high) with low < high, got {x_range!r}")
     rng = _seed(seed)
     x = np.sort(rng.uniform(lo, hi, size=n))
-    y = np.asarray(g(x), dtype=np.float64).reshape(n) + noise * rng.normal(size=n)
+    gx = np.asarray(g(x), dtype=np.float64)
+    if gx.size != n:
+        raise ValueError(f"func must map x of shape ({n},) to {n} values, got shape {gx.shape}")
+    y = gx.reshape(n) + noise * rng.normal(size=n)
     return x[:, None], y
 
 
@@ -347,6 +357,8 @@ def load_digits_data(test_size: float = 0.25, *, images: bool = False, n_classes
     from sklearn.model_selection import train_test_split
 
     test_size = check_positive_float(test_size, "test_size")
+    if not isinstance(images, bool):
+        raise TypeError(f"images must be True or False, got {images!r}")
     if not test_size < 1:
         raise ValueError(f"test_size must be in (0, 1), got {test_size}")
     k = check_positive_int(n_classes, "n_classes", minimum=2)

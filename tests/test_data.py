@@ -164,6 +164,16 @@ def test_digits():
      ValueError),
     (lambda: load_digits_data(test_size=1.5), r"test_size", ValueError),
     (lambda: load_digits_data(n_classes=11), r"n_classes", ValueError),
+    (lambda: load_digits_data(images="yes"), r"images must be True or False", TypeError),
+    (lambda: make_blobs(10, box=-1.0), r"\bbox\b", ValueError),
+    (lambda: make_regression_1d(10, x_range=("a", 1)), r"x_range must be a pair", TypeError),
+    (lambda: make_regression_1d(10, x_range=3.0), r"x_range must be a pair", TypeError),
+    (lambda: make_regression_1d(10, func=lambda x: x[:3]), r"func must map .* 10 values",
+     ValueError),
+    # labels are checked before anything is drawn (else this would try to allocate 10^13 points)
+    (lambda: make_moons(10**13, labels="pm"), r"labels 'pm'", ValueError),
+    (lambda: make_xor(10**13, labels="pm"), r"labels 'pm'", ValueError),
+    (lambda: make_linearly_separable(10**13, labels="pm"), r"labels 'pm'", ValueError),
 ])
 def test_bad_input(call, match, exc):
     with pytest.raises(exc, match=match):
