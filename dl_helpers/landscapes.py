@@ -17,8 +17,9 @@ Available landscapes (``LANDSCAPES`` / :func:`get_landscape`):
 
 :func:`run_trajectory` runs any optimiser of :mod:`dl_helpers.optimizers` (functional API
 ``state = opt.init(params)``, ``params, state = opt.step(params, grads, state)``) and returns
-the path and the losses; :func:`torch_trajectory` does the same with a ``torch.optim``
-optimiser, which is how the notebook shows that both agree step for step.
+the path and the losses; :func:`torch_trajectory` does the same with ``torch.optim``'s update
+(the class, or its functional kernel via :class:`TorchOptimKernel`) and autograd, which is how
+the notebook shows that both agree step for step.
 :func:`compare_optimizers` runs GD, momentum and Adam from one start (the computation behind
 the notebook's slider, start values in ``DEFAULT_HPARAMS``); :class:`AdamNoBiasCorrection` is
 Adam without the bias correction, for the demonstration of what the correction is for.
@@ -45,7 +46,7 @@ __all__ = [
     "Landscape", "Trajectory", "LANDSCAPES", "get_landscape", "landscape_names",
     "quadratic", "quadratic_hessian", "rosenbrock", "saddle", "beale",
     "regression_landscape", "minibatch_gradient", "make_minibatch_grad",
-    "run_trajectory", "torch_trajectory", "AdamNoBiasCorrection", "compare_optimizers",
+    "run_trajectory", "torch_trajectory", "TorchOptimKernel", "AdamNoBiasCorrection", "compare_optimizers",
     "OPTIMIZER_LABELS", "DEFAULT_HPARAMS", "gd_stability_limit", "momentum_stability_limit",
     "taylor_decrease", "adam_step_ratio", "contour_grid", "TrajectoryPlot",
 ]
@@ -469,26 +470,94 @@ def run_trajectory(optimizer, f: Callable, grad_f: Callable, x0, steps: int) -> 
     return Trajectory(path, losses, diverged)
 
 
-def torch_trajectory(make_optimizer: Callable, torch_f: Callable, x0, steps: int) -> Trajectory:
-    """The same as :func:`run_trajectory`, but with a ``torch.optim`` optimiser and autograd.
+class TorchOptimKernel:
+    """``torch.optim``'s own update rule for a :mod:`dl_helpers.optimizers` ``SGD`` or ``Adam``,
+    run through the functional kernels :func:`torch.optim.sgd.sgd` / :func:`torch.optim.adam.adam`.
+
+    These are the functions that ``torch.optim.SGD.step`` / ``torch.optim.Adam.step`` call
+    internally, with the same state (momentum buffer; ``exp_avg``, ``exp_avg_sq``, step count)
+    and the same arithmetic. The classes themselves import ``torch._dynamo`` the first time an
+    optimiser is built or stepped, a one-time cost of 3–5 s on the course machine; the kernels do
+    not. ``tests/test_landscapes.py`` checks that kernel and class give identical iterates.
 
     Parameters
     ----------
-    make_optimizer : callable, list[Tensor] -> torch.optim.Optimizer
-        e.g. ``lambda p: torch.optim.Adam(p, lr=0.1)``.
+    optimizer : dl_helpers.optimizers.SGD or Adam (exactly these classes; AdamW and other
+        subclasses are rejected)
+    params : list of float tensors with ``requires_grad=True``
+
+    ``step()`` updates ``params`` in place from their ``.grad`` (like ``torch.optim``).
+    """
+
+    def __init__(self, optimizer, params):
+        if type(optimizer) not in (SGD, Adam):
+            raise TypeError("optimizer must be a dl_helpers.optimizers.SGD or Adam, "
+                            f"got {type(optimizer).__name__}")
+        params = list(params)
+        if not params or not all(isinstance(p, torch.Tensor) and p.requires_grad for p in params):
+            raise TypeError("params must be a non-empty list of tensors with requires_grad=True")
+        self.optimizer, self.params = optimizer, params
+        if isinstance(optimizer, SGD):
+            self._buffers = [None] * len(params)
+        else:
+            step_dtype = torch.float64 if torch.get_default_dtype() == torch.float64 else torch.float32
+            self._exp_avgs = [torch.zeros_like(p) for p in params]
+            self._exp_avg_sqs = [torch.zeros_like(p) for p in params]
+            self._max_sqs = [torch.zeros_like(p) for p in params] if optimizer.amsgrad else []
+            self._steps = [torch.zeros((), dtype=step_dtype) for _ in params]
+
+    def zero_grad(self) -> None:
+        for p in self.params:
+            p.grad = None
+
+    @torch.no_grad()
+    def step(self) -> None:
+        from torch.optim.adam import adam
+        from torch.optim.sgd import sgd
+
+        o = self.optimizer
+        grads = [p.grad for p in self.params]
+        if any(g is None for g in grads):
+            raise ValueError("every parameter needs a .grad before step() (call backward first)")
+        if isinstance(o, SGD):
+            sgd(self.params, grads, self._buffers, foreach=False, weight_decay=o.weight_decay,
+                momentum=o.momentum, lr=o.lr, dampening=o.dampening, nesterov=o.nesterov,
+                maximize=False)
+        else:
+            adam(self.params, grads, self._exp_avgs, self._exp_avg_sqs, self._max_sqs, self._steps,
+                 foreach=False, amsgrad=o.amsgrad, beta1=o.betas[0], beta2=o.betas[1], lr=o.lr,
+                 weight_decay=o.weight_decay, eps=o.eps, maximize=False)
+
+
+def torch_trajectory(optimizer, torch_f: Callable, x0, steps: int) -> Trajectory:
+    """The same as :func:`run_trajectory`, but with ``torch.optim``'s update and autograd.
+
+    Parameters
+    ----------
+    optimizer : dl_helpers.optimizers.SGD or Adam, or callable list[Tensor] -> torch.optim.Optimizer
+        An ``SGD``/``Adam`` object runs ``torch.optim``'s functional kernel with its
+        hyperparameters (:class:`TorchOptimKernel`, cheap); a factory such as
+        ``lambda p: torch.optim.Adam(p, lr=0.1)`` builds the ``torch.optim`` class itself.
     torch_f : callable, Tensor (2,) -> Tensor ()       (``Landscape.torch_f``)
     x0 : ndarray of shape (2,)
     steps : int >= 0
 
     Computation in float64. Stops like :func:`run_trajectory` when the iterate diverges.
     """
-    if not callable(make_optimizer) or not callable(torch_f):
-        raise TypeError("make_optimizer and torch_f must be callables")
+    if not callable(torch_f):
+        raise TypeError("torch_f must be a callable Tensor (2,) -> Tensor ()")
+    if type(optimizer) not in (SGD, Adam) and not callable(optimizer):
+        raise TypeError("optimizer must be a dl_helpers SGD/Adam or a callable make_optimizer, "
+                        f"got {type(optimizer).__name__}")
     x0, steps = _check_steps_x0(x0, steps)
     x = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
-    opt = make_optimizer([x])
-    if not isinstance(opt, torch.optim.Optimizer):
-        raise TypeError(f"make_optimizer must return a torch.optim.Optimizer, got {type(opt).__name__}")
+    if type(optimizer) in (SGD, Adam):
+        opt = TorchOptimKernel(optimizer, [x])
+    else:
+        opt = optimizer([x])
+        if not isinstance(opt, torch.optim.Optimizer):
+            raise TypeError("make_optimizer must return a torch.optim.Optimizer, "
+                            f"got {type(opt).__name__}")
     path = [x0.copy()]
     losses = []
     diverged = False

@@ -156,6 +156,44 @@ def test_numpy_trajectory_equals_torch_optim(name, opt):
     assert np.abs(a.losses - b.losses).max() <= PARITY_TOL * max(1.0, np.abs(a.losses).max())
 
 
+KERNEL_CASES = [
+    (SGD(lr=1e-3), lambda p: torch.optim.SGD(p, lr=1e-3)),
+    (SGD(lr=1e-3, momentum=0.9, dampening=0.1, weight_decay=0.01),
+     lambda p: torch.optim.SGD(p, lr=1e-3, momentum=0.9, dampening=0.1, weight_decay=0.01)),
+    (SGD(lr=1e-3, momentum=0.8, nesterov=True),
+     lambda p: torch.optim.SGD(p, lr=1e-3, momentum=0.8, nesterov=True)),
+    (Adam(lr=0.05), lambda p: torch.optim.Adam(p, lr=0.05)),
+    (Adam(lr=0.02, betas=(0.8, 0.99), eps=1e-3, weight_decay=0.1, amsgrad=True),
+     lambda p: torch.optim.Adam(p, lr=0.02, betas=(0.8, 0.99), eps=1e-3, weight_decay=0.1,
+                                amsgrad=True)),
+]
+
+
+@pytest.mark.parametrize("case", range(len(KERNEL_CASES)))
+def test_torch_functional_kernel_equals_torch_optim_class(case):
+    """TorchOptimKernel (torch.optim.sgd.sgd / adam.adam) = the torch.optim class, bit for bit."""
+    np_opt, make_torch = KERNEL_CASES[case]
+    L = ls.get_landscape("rosenbrock")
+    a = ls.torch_trajectory(np_opt, L.torch_f, L.x0, 120)
+    b = ls.torch_trajectory(make_torch, L.torch_f, L.x0, 120)
+    assert a.path.shape == b.path.shape == (121, 2)
+    assert np.array_equal(a.path, b.path) and np.array_equal(a.losses, b.losses)
+    c = ls.run_trajectory(np_opt, L.f, L.grad, L.x0, 120)
+    assert np.abs(c.path - a.path).max() <= PARITY_TOL
+
+
+def test_torch_functional_kernel_rejects_bad_input():
+    x = torch.zeros(2, dtype=torch.float64, requires_grad=True)
+    with pytest.raises(TypeError, match="optimizer"):
+        ls.TorchOptimKernel(ls.AdamNoBiasCorrection(lr=0.1), [x])
+    with pytest.raises(TypeError, match="params"):
+        ls.TorchOptimKernel(SGD(lr=0.1), [torch.zeros(2)])
+    with pytest.raises(ValueError, match="grad"):
+        ls.TorchOptimKernel(Adam(lr=0.1), [x]).step()
+    with pytest.raises(TypeError, match="optimizer"):
+        ls.torch_trajectory("adam", ls.get_landscape("quadratic").torch_f, np.zeros(2), 3)
+
+
 def test_lecture_momentum_form_gives_the_same_trajectory():
     """Folien (55)-(56): v <- beta v + eta grad, theta <- theta - v equals torch's convention."""
     L = ls.get_landscape("rosenbrock")

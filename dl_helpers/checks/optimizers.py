@@ -1,8 +1,10 @@
 """Checkers for notebook 05 (optimisers: GD, SGD, momentum, Adam; Folien (16)–(17), (55)–(61)).
 
 Never raising: a wrong answer or an exception in the student's code becomes German feedback.
-The references are independent of the student's formulas: ``torch.optim.SGD`` /
-``torch.optim.Adam`` (float64) for the update rules, ``numpy.linalg.eigvalsh`` for the
+The references are independent of the student's formulas: the update kernels of
+``torch.optim.SGD`` / ``torch.optim.Adam`` (float64, through
+:class:`dl_helpers.landscapes.TorchOptimKernel`, which avoids the classes' slow first import of
+``torch._dynamo``) for the update rules, ``numpy.linalg.eigvalsh`` for the
 stability limit and the explicit mean over the minibatch for the stochastic gradient.
 """
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ..landscapes import TorchOptimKernel
+from ..optimizers import SGD, Adam
 from ._core import Feedback, _compare, _report, run_student_code
 
 __all__ = ["check_stability_limit", "check_momentum_step", "check_adam_step",
@@ -108,7 +112,7 @@ def check_momentum_step(student_fn) -> Feedback:
     lr, beta = 0.05, 0.9
     theta, v = np.array([1.0, -1.5]), np.zeros(2)
     x = torch.tensor(theta, dtype=torch.float64, requires_grad=True)
-    opt = torch.optim.SGD([x], lr=lr, momentum=beta)
+    opt = TorchOptimKernel(SGD(lr=lr, momentum=beta), [x])  # = torch.optim.SGD's update
     Ht = torch.tensor(H)
     for t in range(20):
         ran, result = run_student_code(student_fn, theta.copy(), v.copy(), H @ theta, lr, beta)
@@ -149,7 +153,7 @@ def check_adam_step(student_fn) -> Feedback:
     theta0 = rng.normal(size=3)
     grads = rng.normal(size=(10, 3))
     x = torch.tensor(theta0, dtype=torch.float64, requires_grad=True)
-    opt = torch.optim.Adam([x], lr=lr, betas=(b1, b2), eps=eps)
+    opt = TorchOptimKernel(Adam(lr=lr, betas=(b1, b2), eps=eps), [x])  # = torch.optim.Adam's update
     theta, m, v = theta0.copy(), np.zeros(3), np.zeros(3)
     for t, g in enumerate(grads, start=1):
         ran, result = run_student_code(student_fn, theta.copy(), m.copy(), v.copy(), g.copy(), t,
