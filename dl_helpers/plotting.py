@@ -13,7 +13,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from ._validation import as_array, check_positive_int
+from ._validation import as_array, check_positive_float, check_positive_int
 
 __all__ = ["COLORS", "CLASS_COLORS", "class_cmap", "proba_cmap", "use_style", "DecisionGrid", "decision_grid",
            "plot_decision_boundary", "scatter_classes", "plot_line", "plot_history", "LiveFigure"]
@@ -85,6 +85,23 @@ class DecisionGrid(NamedTuple):
     zz: np.ndarray  #: (G, G) predict([xx, yy]) reshaped
 
 
+def _check_bounds(bounds) -> tuple[float, float, float, float]:
+    """``(x_min, x_max, y_min, y_max)`` as finite floats with x_min < x_max and y_min < y_max."""
+    arr = as_array(bounds, "bounds", shape=(4,))
+    x_min, x_max, y_min, y_max = (float(v) for v in arr)
+    if not (x_min < x_max and y_min < y_max):
+        raise ValueError(f"bounds must be (x_min, x_max, y_min, y_max) with x_min < x_max and "
+                         f"y_min < y_max, got {tuple(arr.tolist())}")
+    return x_min, x_max, y_min, y_max
+
+
+def _check_labels(y, n: int) -> np.ndarray:
+    y = np.asarray(y).reshape(-1)
+    if y.shape[0] != n:
+        raise ValueError(f"y must have shape ({n},) (one label per row of X), got {y.shape}")
+    return y
+
+
 def decision_grid(predict: Callable[[np.ndarray], np.ndarray], X, *, grid_size: int = 200,
                   padding: float = 0.5, bounds=None) -> DecisionGrid:
     """Evaluate ``predict`` on a grid covering the data (pure function, no drawing).
@@ -106,13 +123,19 @@ def decision_grid(predict: Callable[[np.ndarray], np.ndarray], X, *, grid_size: 
     -------
     DecisionGrid
     """
+    if not callable(predict):
+        raise TypeError(f"predict must be callable (points (N, 2) -> values (N,)), "
+                        f"got {type(predict).__name__}")
     X = as_array(X, "X", shape=(None, 2))
     g = check_positive_int(grid_size, "grid_size", minimum=2)
+    padding = check_positive_float(padding, "padding", allow_zero=True)
     if bounds is None:
+        if X.shape[0] == 0:
+            raise ValueError("X must contain at least one point (or give bounds)")
         lo, hi = X.min(axis=0) - padding, X.max(axis=0) + padding
         x_min, x_max, y_min, y_max = lo[0], hi[0], lo[1], hi[1]
     else:
-        x_min, x_max, y_min, y_max = (float(v) for v in bounds)
+        x_min, x_max, y_min, y_max = _check_bounds(bounds)
     xx, yy = np.meshgrid(np.linspace(x_min, x_max, g), np.linspace(y_min, y_max, g))
     pts = np.c_[xx.ravel(), yy.ravel()]
     z = np.asarray(predict(pts), dtype=np.float64)
@@ -134,9 +157,7 @@ def scatter_classes(ax, X, y, *, s: float = 25, alpha: float = 0.9, edgecolor: s
     labels : dict, optional  legend text per class value, default ``"Klasse <value>"``
     """
     X = as_array(X, "X", shape=(None, 2))
-    y = np.asarray(y).reshape(-1)
-    if y.shape[0] != X.shape[0]:
-        raise ValueError(f"y must have shape ({X.shape[0]},), got {y.shape}")
+    y = _check_labels(y, X.shape[0])
     idx, classes = _class_index(y)
     for k, c in enumerate(classes):
         m = idx == k
@@ -172,6 +193,10 @@ def plot_decision_boundary(ax, predict: Callable[[np.ndarray], np.ndarray], X, y
     DecisionGrid
         The evaluated grid (e.g. for tests or further plots).
     """
+    if y is not None:  # checked before the grid is evaluated
+        _check_labels(y, as_array(X, "X", shape=(None, 2)).shape[0])
+    if threshold is not None:
+        threshold = float(as_array(threshold, "threshold", shape=()))
     grid = decision_grid(predict, X, grid_size=grid_size, padding=padding, bounds=bounds)
     if proba:
         ax.contourf(grid.xx, grid.yy, np.clip(grid.zz, 0, 1), levels=np.linspace(0, 1, 11),
@@ -201,7 +226,9 @@ def plot_line(ax, w, b, *, theta: float = 0.0, x_range=None, **kw):
     Vertical lines (w2 = 0) are handled; returns the Line2D (or None if w = 0).
     """
     w = as_array(w, "w", shape=(2,))
-    lo, hi = ax.get_xlim() if x_range is None else x_range
+    b = float(as_array(b, "b", shape=()))
+    theta = float(as_array(theta, "theta", shape=()))
+    lo, hi = ax.get_xlim() if x_range is None else as_array(x_range, "x_range", shape=(2,))
     kw.setdefault("color", "k")
     kw.setdefault("linewidth", 1.5)
     if w[1] != 0:

@@ -50,3 +50,36 @@ def test_live_figure_redraw_reuses_one_figure():
     live.redraw()
     assert len(plt.get_fignums()) == n_before and live.axes.shape == (2,)
     live.close()
+
+
+@pytest.mark.parametrize("kw, exc, match", [
+    (dict(predict=None), TypeError, r"predict must be callable"),
+    (dict(padding=-1.0), ValueError, r"\bpadding\b"),
+    (dict(bounds=(1.0, 0.0, 0.0, 1.0)), ValueError, r"bounds must be .*x_min < x_max"),
+    (dict(bounds=(0.0, 1.0)), ValueError, r"bounds must have shape \(4\)"),
+    (dict(bounds=(0.0, 1.0, 0.0, np.nan)), ValueError, r"bounds contains NaN"),
+])
+def test_decision_grid_named_errors(kw, exc, match):
+    args = dict(predict=lambda P: P[:, 0], X=np.zeros((3, 2))) | kw
+    with pytest.raises(exc, match=match):
+        decision_grid(args.pop("predict"), args.pop("X"), **args)
+
+
+def test_plot_functions_check_before_drawing():
+    fig, ax = plt.subplots()
+    calls = []
+
+    def predict(P):
+        calls.append(P.shape)
+        return P[:, 0]
+
+    with pytest.raises(ValueError, match=r"y must have shape \(3,\)"):
+        plot_decision_boundary(ax, predict, np.zeros((3, 2)), np.zeros(2))
+    assert calls == []  # raised before the classifier was evaluated
+    with pytest.raises(ValueError, match=r"\bb must have shape"):
+        plot_line(ax, np.ones(2), np.ones(3))
+    with pytest.raises(ValueError, match=r"\btheta contains NaN"):
+        plot_line(ax, np.ones(2), 0.0, theta=np.nan)
+    line = plot_line(ax, np.array([1.0, 1.0]), np.float64(-1.0), x_range=(0.0, 1.0))
+    assert np.allclose(line.get_ydata(), [1.0, 0.0])
+    plt.close(fig)
