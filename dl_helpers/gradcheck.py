@@ -144,9 +144,12 @@ def gradient_check(f: Callable[[np.ndarray], float], grad_f: Callable[[np.ndarra
     >>> res.ok
     True
     """
+    if not callable(f):
+        raise TypeError(f"f must be callable, got {type(f).__name__}")
     if not callable(grad_f):
         raise TypeError(f"grad_f must be callable, got {type(grad_f).__name__}")
     x0 = as_array(x, "x")
+    eps = check_positive_float(eps, "eps")   # all checks before grad_f is evaluated
     tol = check_positive_float(tol, "tol")
     analytic = as_array(grad_f(x0.copy()), "grad_f(x)")
     if analytic.shape != x0.shape:

@@ -79,12 +79,21 @@ def _check_xy(X, y):
     return X, y
 
 
-def _check_wb(w, b, d):
-    w = as_array(w, "w", shape=(d,))
-    b = np.asarray(b, dtype=np.float64)
-    if b.size != 1 or not np.isfinite(b).all():
-        raise ValueError(f"b must be a finite scalar, got {b!r}")
-    return w, float(b.reshape(()))
+def _check_wb(w, b, d, w_name: str = "w", b_name: str = "b"):
+    w = as_array(w, w_name, shape=(d,))
+    try:
+        b_arr = np.asarray(b, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{b_name} must be a finite scalar, got {b!r}") from None
+    if b_arr.size != 1 or not np.isfinite(b_arr).all():
+        raise ValueError(f"{b_name} must be a finite scalar, got {b!r}")
+    return w, float(b_arr.reshape(()))
+
+
+def _check_flag(value, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
 
 
 def misclassified(X, y, w, b) -> np.ndarray:
@@ -162,9 +171,11 @@ def perceptron_train(X, y, lr: float = 1.0, max_epochs: int = 100, *, mode: str 
     mode = check_choice(mode, "mode", ("online", "batch"))
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
+    shuffle = _check_flag(shuffle, "shuffle")
+    fit_bias = _check_flag(fit_bias, "fit_bias")
+    w = np.zeros(d) if w0 is None else _check_wb(w0, 0.0, d, w_name="w0")[0].copy()
+    _, b = _check_wb(np.zeros(d), b0, d, b_name="b0")
     rng = np.random.default_rng(int(seed))
-    w = np.zeros(d) if w0 is None else _check_wb(w0, 0.0, d)[0].copy()
-    _, b = _check_wb(np.zeros(d), b0, d)
 
     def n_errors(w_, b_):
         return int(np.sum(y * (X @ w_ + b_) <= 0))
@@ -221,7 +232,8 @@ def decision_line(w, b, x1, theta: float = 0.0) -> np.ndarray:
     theta : float
     """
     w, b = _check_wb(w, b, 2)
+    _, theta = _check_wb(w, theta, 2, b_name="theta")
+    x1 = as_array(x1, "x1")
     if w[1] == 0:
         raise ValueError("w[1] must be non-zero (the boundary is the vertical line x1 = (θ − b)/w1)")
-    x1 = np.asarray(x1, dtype=np.float64)
     return -(w[0] / w[1]) * x1 - (b - theta) / w[1]

@@ -108,3 +108,20 @@ def test_bad_input():
         gradient_check(np.sum, None, np.zeros(2))
     with pytest.raises(ValueError, match=r"\ba\b and \bb\b.*same shape"):
         rel_error(np.zeros(2), np.zeros(3))
+
+
+def test_gradient_check_validates_everything_before_calling_grad_f():
+    calls = []
+
+    def grad_f(v):
+        calls.append(1)
+        return np.ones_like(v)
+
+    with pytest.raises(ValueError, match=r"\beps\b"):
+        gradient_check(np.sum, grad_f, np.zeros(2), eps=-1.0)
+    with pytest.raises(TypeError, match=r"\bf\b.*callable"):
+        gradient_check("sum", grad_f, np.zeros(2))
+    with pytest.raises(ValueError, match=r"\btol\b"):
+        gradient_check(np.sum, grad_f, np.zeros(2), tol=0.0)
+    assert calls == []
+    assert gradient_check(np.sum, grad_f, np.zeros(2)).ok and calls == [1]

@@ -139,3 +139,38 @@ def test_bad_input():
         perceptron_predict(X, np.zeros(3), 0.0)
     with pytest.raises(ValueError, match=r"\bX\b.*NaN"):
         perceptron_predict(np.array([[np.nan, 0.0]]), np.zeros(2), 0.0)
+
+
+@pytest.mark.parametrize("kw, exc, match", [
+    (dict(shuffle="yes"), TypeError, r"shuffle must be True or False"),
+    (dict(fit_bias=None), TypeError, r"fit_bias must be True or False"),
+    (dict(w0=np.zeros(3)), ValueError, r"\bw0\b.*shape"),
+    (dict(b0=np.nan), ValueError, r"\bb0\b must be a finite scalar"),
+    (dict(b0="zero"), TypeError, r"\bb0\b must be a finite scalar"),
+    (dict(b0=[0.0, 1.0]), ValueError, r"\bb0\b must be a finite scalar"),
+])
+def test_bad_train_options(kw, exc, match):
+    X = np.array([[1.0, 0.0], [-1.0, 0.0]])
+    with pytest.raises(exc, match=match):
+        perceptron_train(X, [1, -1], **kw)
+
+
+def test_bad_scalars_are_named():
+    X = np.zeros((2, 2))
+    with pytest.raises(TypeError, match=r"\bb must be a finite scalar"):
+        perceptron_predict(X, np.zeros(2), "x")
+    with pytest.raises(ValueError, match=r"\btheta must be a finite scalar"):
+        decision_line(np.array([1.0, 1.0]), 0.0, np.zeros(2), theta=np.inf)
+    with pytest.raises(ValueError, match=r"\bx1 contains NaN"):
+        decision_line(np.array([1.0, 1.0]), 0.0, np.array([np.nan]))
+
+
+def test_train_does_not_modify_caller_arrays():
+    X = np.array([[1.0, 2.0], [-1.0, -0.5], [0.5, -1.0]])
+    y = np.array([1, -1, -1])
+    w0 = np.array([0.1, -0.2])
+    copies = X.copy(), y.copy(), w0.copy()
+    res = perceptron_train(X, y, w0=w0, max_epochs=20)
+    assert res.n_updates > 0
+    for before, after in zip(copies, (X, y, w0)):
+        assert np.array_equal(before, after)
