@@ -116,7 +116,14 @@ def test_naive_logsumexp_and_cce(capsys):
         P = np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
         return -np.mean(np.log(P[np.arange(len(y)), y]))
     assert not cl.check_cce_with_logits(naive_cce)
-    assert "noch nicht richtig" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "noch nicht richtig" in out and "logsumexp" in out
+
+    def cce_without_minus(Z, y):
+        lse = np.log(np.exp(Z - Z.max(1, keepdims=True)).sum(1)) + Z.max(1)
+        return np.mean(Z[np.arange(len(y)), y] - lse)
+    assert not cl.check_cce_with_logits(cce_without_minus)
+    assert "Minuszeichen" in capsys.readouterr().out
 
 
 def test_skript_cce_rejected():
@@ -143,8 +150,9 @@ def test_dense_backward_mistakes(capsys):
     assert not cb.check_dense_backward(lambda dZ, A, W: (A.T @ dZ, dZ.sum(0), dZ @ W))
     assert not cb.check_dense_backward(lambda dZ, A, W: (dZ.T @ A, dZ, dZ @ W))
     assert not cb.check_dense_backward(lambda dZ, A, W: dZ.T @ A)
+    assert not cb.check_dense_backward(lambda dZ, A, W: (dZ.T @ A, dZ.sum(0)))
     out = capsys.readouterr().out
-    assert out.count("noch nicht richtig") == 3 and "Tupel" in out
+    assert out.count("noch nicht richtig") == 4 and "Tupel" in out and "2 Einträgen" in out
 
 
 def test_augmented_missing_bias_column(capsys):

@@ -76,7 +76,9 @@ def check_dense_backward(student_fn) -> Feedback:
         if not ran:
             return _report(False, task, result, hint)
         if not isinstance(result, (tuple, list)) or len(result) != 3:
-            got = "None" if result is None else type(result).__name__
+            got = "None (fehlt ein `return`?)" if result is None else type(result).__name__
+            if isinstance(result, (tuple, list)):
+                got = f"{type(result).__name__} mit {len(result)} Einträgen"
             return _report(False, task, f"Erwartet wurde ein Tupel (dW, db, dA_prev), erhalten: {got}.", hint)
         for name, got, exp in zip(names, result, expected):
             ok, detail = _compare(got, exp, rtol=1e-8, atol=1e-12)

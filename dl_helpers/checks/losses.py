@@ -58,6 +58,17 @@ def _ratio(result, expected) -> float | None:
     return r if np.isfinite(r) else None
 
 
+def _overflow_or_sign(result, expected, overflow_hint: str) -> str:
+    """Shared diagnosis of the stable-loss tasks: inf/NaN (naive exp/log) or the missing minus."""
+    res = _numeric(result)
+    if res is not None and not np.all(np.isfinite(res)):
+        return overflow_hint
+    r = _ratio(result, expected)
+    if r is not None and np.isclose(r, -1.0):
+        return "(Genau das Negative: das Minuszeichen der Kreuzentropie fehlt.)"
+    return ""
+
+
 # --------------------------------------------------------------------------- MSE (Skript §2.1)
 def _mse_ref(y_hat, y):
     m = y_hat.shape[0]
@@ -108,17 +119,9 @@ def check_bce_with_logits(student_fn) -> Feedback:
                    (np.array([1000.0, -1000.0, 0.5]), np.array([0.0, 1.0, 1.0]))))
 
     def diagnose(result, args, expected):
-        try:
-            bad = not np.all(np.isfinite(np.asarray(result, dtype=np.float64)))
-        except (TypeError, ValueError):
-            return ""
-        r = _ratio(result, expected)
-        if bad:
-            return ("(NaN/inf: die naive Form log(σ(z)) bricht für große |z| zusammen. Schreibe den "
-                    "Loss als max(z,0) − z·y + log(1 + exp(−|z|)).)")
-        if r is not None and np.isclose(r, -1.0):
-            return "(Genau das Negative: das Minuszeichen der Kreuzentropie fehlt.)"
-        return ""
+        return _overflow_or_sign(result, expected,
+                                 "(NaN/inf: die naive Form log(σ(z)) bricht für große |z| zusammen. "
+                                 "Schreibe den Loss als max(z,0) − z·y + log(1 + exp(−|z|)).)")
 
     return _run_trials(student_fn, _bce_logits_ref, trials, task="BCE aus Logits",
                        hint="log(1 + e^{-|z|}) läuft nie über; np.log1p ist dafür genau richtig.",
@@ -138,11 +141,8 @@ def check_logsumexp(student_fn) -> Feedback:
               ("Test mit Logits ±1000", (np.array([[1000.0, 999.0, -1000.0], [-1000.0, -1001.0, -1002.0]]),))]
 
     def diagnose(result, args, expected):
-        try:
-            res = np.asarray(result, dtype=np.float64)
-        except (TypeError, ValueError):
-            return ""
-        if not np.all(np.isfinite(res)):
+        res = _numeric(result)
+        if res is not None and not np.all(np.isfinite(res)):
             return "(inf/NaN: exp(1000) läuft über. Ziehe vorher das Zeilenmaximum ab.)"
         return ""
 
@@ -165,16 +165,8 @@ def check_cce_with_logits(student_fn) -> Feedback:
                (np.array([[1000.0, -1000.0, 0.0], [0.0, 1000.0, 999.0]]), np.array([1, 2])))]
 
     def diagnose(result, args, expected):
-        try:
-            res = np.asarray(result, dtype=np.float64)
-        except (TypeError, ValueError):
-            return ""
-        if not np.all(np.isfinite(res)):
-            return "(inf/NaN: nutze log softmax(Z) = Z − logsumexp(Z), nicht log(softmax(Z)).)"
-        r = _ratio(result, expected)
-        if r is not None and np.isclose(r, -1.0):
-            return "(Genau das Negative: das Minuszeichen fehlt.)"
-        return ""
+        return _overflow_or_sign(result, expected, "(inf/NaN: nutze log softmax(Z) = Z − logsumexp(Z), "
+                                                   "nicht log(softmax(Z)).)")
 
     return _run_trials(student_fn, _cce_ref, trials, task="Kategoriale Kreuzentropie aus Logits",
                        hint="Pro Zeile: logsumexp(Z_i) − Z_{i, y_i}; dann Mittelwert über die Zeilen. "
@@ -188,6 +180,7 @@ def check_logistic_at_boundary(answer) -> Feedback:
     task = "Logistischer Loss bei f(x) = 0"
     hint = "Setze f = 0 in log(1 + e^{−y f}) ein; das Ergebnis hängt nicht von y ab."
     ok, detail = _compare(answer, np.log(2.0), rtol=1e-6, atol=1e-9)
-    if not ok and _ratio(answer, np.log(2.0)) is not None and np.isclose(float(answer), 0.0):
+    ratio = _ratio(answer, np.log(2.0))
+    if not ok and ratio is not None and np.isclose(ratio, 0.0):
         detail += " Null wäre der Loss nur für y·f → ∞."
     return _report(ok, task, detail, hint)
