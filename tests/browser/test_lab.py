@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, missing, screenshot_dir
+from browser_support import ROOT, missing, screenshot_dir
 
 NOTEBOOK = Path(os.environ.get("LAB_NOTEBOOK", ROOT / "lecture_nb" / "07_initialization.ipynb"))
 DEPTH_LABEL = os.environ.get("LAB_DEPTH_LABEL", "Tiefe")

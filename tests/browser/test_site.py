@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from conftest import screenshot_dir, site_dir
+from browser_support import screenshot_dir, site_dir
 
 SKIP_DIRS = {"_static", "_sources", "_vendor", "_images", "jupyter_execute", "reports"}
 
@@ -152,10 +152,12 @@ def test_page(browser, site_server, page_path):
                     f"async (el) => {{ const h = await ({IMAGE_HASH_JS})(el); "
                     f"return h !== null && h !== '{before}'; }}",
                     arg=study.element_handle(), timeout=10_000)
+            study.screenshot(path=str(screenshot_dir() / (
+                page_path.replace("/", "__").removesuffix(".html") + f"__study{i}.png")))
 
         page.wait_for_load_state("networkidle")
         shot = screenshot_dir() / (page_path.replace("/", "__").removesuffix(".html") + ".png")
-        page.screenshot(path=str(shot), full_page=studies.count() > 0)
+        page.screenshot(path=str(shot))
     finally:
         page.close()
 

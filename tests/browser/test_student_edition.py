@@ -15,7 +15,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from conftest import ROOT, missing
+from browser_support import ROOT, missing
 
 sys.path.insert(0, str(ROOT / "tools" / "site"))
 import student  # noqa: E402

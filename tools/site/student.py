@@ -95,8 +95,11 @@ def toc_notebooks() -> list[Path]:
     return [p for p in paths if p.exists()]
 
 
-def executed_from_cache(path: Path) -> nbformat.NotebookNode:
-    """The instructor build's executed version of ``path`` (outputs + widget state)."""
+def executed_from_cache(path: Path, rebuild: bool = True) -> nbformat.NotebookNode:
+    """The instructor build's executed version of ``path`` (outputs + widget state).
+
+    If the notebook changed since the last instructor build, that build is run again once
+    (cached: only changed notebooks execute)."""
     from jupyter_cache import get_cache
 
     cfg = yaml.safe_load((ROOT / "_config.yml").read_text())
@@ -105,8 +108,14 @@ def executed_from_cache(path: Path) -> nbformat.NotebookNode:
     try:
         _, merged = cache.merge_match_into_notebook(nb)
     except KeyError:
-        sys.exit(f"student.py: {path.relative_to(ROOT)} is not in the execution cache; "
-                 "run `make book` first")
+        if not rebuild:
+            sys.exit(f"student.py: {path.relative_to(ROOT)} is not in the execution cache of "
+                     "the instructor build (`make book`)")
+        import build
+
+        print(f"student.py: {path.relative_to(ROOT)} changed since `make book`; rebuilding")
+        build.main([])
+        return executed_from_cache(path, rebuild=False)
     return merged
 
 

@@ -20,6 +20,7 @@ import importlib
 import io
 import itertools
 import json
+import multiprocessing
 import os
 import posixpath
 import re
@@ -162,7 +163,11 @@ def render_all(study: Study, out_dir: Path, workers: int | None = None) -> dict[
     if todo:
         workers = workers or min(2, os.cpu_count() or 1, len(todo))
         if workers > 1:
-            with ProcessPoolExecutor(max_workers=workers, initializer=_one_thread) as pool:
+            # spawn, not fork: the Sphinx process runs threads, an asyncio loop and ZeroMQ
+            # sockets of the notebook executor, which a forked child must not inherit
+            ctx = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=workers, initializer=_one_thread,
+                                     mp_context=ctx) as pool:
                 list(pool.map(_render_to, *zip(*todo)))
         else:
             for args in todo:
