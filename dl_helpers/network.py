@@ -38,7 +38,7 @@ import numpy as np
 import torch
 
 from .activations import ACTIVATIONS, ELU_ALPHA, LEAKY_SLOPE, Activation
-from ._validation import check_choice, check_positive_int, check_rng
+from ._validation import all_finite, as_array, check_choice, check_positive_int, check_rng
 
 __all__ = [
     "Layer", "ForwardCache", "SOFTMAX", "init_mlp", "forward", "backward", "backward_augmented",
@@ -150,21 +150,20 @@ def _act_backward(act: Activation, z: np.ndarray, a: np.ndarray, dA: np.ndarray)
 # validation
 # --------------------------------------------------------------------------------------------
 def _float_array(x, name: str, *, ndim: int | None = None) -> np.ndarray:
-    """Array of a floating dtype (float32 stays float32, everything else becomes float64)."""
-    if isinstance(x, (str, bytes)) or x is None:
-        raise TypeError(f"{name} must be array-like of numbers, got {type(x).__name__}")
+    """Array of a floating dtype (float32 stays float32, everything else becomes float64).
+
+    :func:`dl_helpers._validation.as_array` with ``dtype=None``; additionally accepts torch
+    tensors (converted to NumPy) and hints at ``reshape(1, -1)`` for a single sample ``X``.
+    """
     if isinstance(x, torch.Tensor):
         x = x.detach().cpu().numpy()
-    try:
-        arr = np.asarray(x)
-        if not np.issubdtype(arr.dtype, np.floating):
-            arr = arr.astype(np.float64)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be array-like of numbers ({exc})") from None
-    if ndim is not None and arr.ndim != ndim:
+    if ndim is None:
+        return as_array(x, name, dtype=None)
+    arr = as_array(x, name, dtype=None, allow_nan=True)
+    if arr.ndim != ndim:
         hint = " (a single sample x: use x.reshape(1, -1))" if name == "X" and arr.ndim == 1 else ""
         raise ValueError(f"{name} must have {ndim} dimension(s), got shape {arr.shape}{hint}")
-    if arr.size and not np.all(np.isfinite(arr)):
+    if arr.size and not all_finite(arr):
         raise ValueError(f"{name} contains NaN or inf")
     return arr
 

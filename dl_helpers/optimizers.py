@@ -33,7 +33,6 @@ Update rules (g = gradient, t = step counter starting at 1, all operations eleme
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -41,7 +40,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import torch
 
-from ._validation import check_choice, check_positive_float
+from ._validation import all_finite, check_choice, check_positive_float
 
 __all__ = [
     "SGD", "Adam", "AdamW", "RMSprop", "SGDState", "AdamState", "RMSpropState",
@@ -94,33 +93,12 @@ def _to_array(x, name: str) -> np.ndarray:
     return arr
 
 
-#: Up to this many entries the finiteness test sums a Python list (no ufunc call overhead).
-_SMALL = 32
-
-
-def _all_finite(a: np.ndarray) -> bool:
-    """True if no entry of the float array ``a`` is NaN or ±inf.
-
-    One reduction instead of ``isfinite`` + ``all``: a sum is finite iff no entry is NaN/inf,
-    unless it overflows; only then are the entries themselves looked at. Tiny arrays (the 2-D
-    trajectories of notebook 05) are summed as a Python list, which avoids a NumPy call.
-    """
-    if a.size <= _SMALL:
-        if math.isfinite(sum((a if a.ndim == 1 else a.ravel()).tolist())):
-            return True
-    else:
-        with np.errstate(over="ignore"):  # an overflowing sum is handled below
-            if math.isfinite(a.sum()):
-                return True
-    return bool(np.all(np.isfinite(a)))
-
-
 def _check_leaf(p, g, i: int) -> None:
     p = _to_array(p, "params")
     g = _to_array(g, "grads")
     if g.shape != p.shape:
         raise ValueError(f"grads leaf {i} must have shape {p.shape} like params, got {g.shape}")
-    if g.size and not _all_finite(g):
+    if g.size and not all_finite(g):
         raise ValueError(f"grads leaf {i} contains NaN or inf")
 
 

@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from dl_helpers._validation import as_array, check_choice, check_positive_float, check_positive_int, check_rng
+from dl_helpers._validation import (all_finite, as_array, check_choice, check_positive_float,
+                                   check_positive_int, check_rng)
 
 
 def test_as_array_converts_and_checks():
@@ -68,3 +69,33 @@ def test_check_rng():
         check_rng(0)
     with pytest.raises(TypeError, match=r"^gen must be"):
         check_rng(np.random.RandomState(0), "gen")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_as_array_dtype_none_keeps_float_and_does_not_copy(dtype):
+    x = np.arange(6, dtype=dtype).reshape(2, 3)
+    out = as_array(x, "x", dtype=None)
+    assert out is x                                   # valid float input passes through
+    assert as_array(x, "x").dtype == np.float64       # the default still converts
+    assert as_array([1, 2], "x", dtype=None).dtype == np.float64
+    with pytest.raises(ValueError, match=r"^x contains NaN or inf"):
+        as_array(np.array([1, np.nan], dtype=dtype), "x", dtype=None)
+
+
+@pytest.mark.parametrize("n", [1, 2, 31, 32, 33, 1000])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_all_finite_matches_isfinite(n, dtype):
+    rng = np.random.default_rng(n)
+    a = rng.normal(size=n).astype(dtype)
+    assert all_finite(a) and all_finite(a.reshape(1, -1)) and all_finite(a[::-1])
+    big = np.full(n, np.finfo(dtype).max, dtype=dtype)   # finite, but the sum overflows
+    assert all_finite(big)
+    for bad in (np.nan, np.inf, -np.inf):
+        b = a.copy()
+        b[n // 2] = bad
+        assert not all_finite(b)
+        assert not all_finite(b.reshape(1, -1))
+    mixed = big.copy()
+    mixed[-1] = -np.inf                                   # inf hidden behind an overflowing sum
+    assert not all_finite(mixed)
+    assert all_finite(np.zeros((0, 3), dtype=dtype))
