@@ -55,11 +55,12 @@ class Activation:
     formula: str
 
     def __call__(self, z):
-        return self.f(np.asarray(z, dtype=np.float64))
+        """σ(z) for array-like ``z`` of any shape (float32 stays float32, else float64)."""
+        return self.f(as_array(z, "z", dtype=None, allow_nan=True))
 
     def derivative(self, z):
-        """σ'(z) for array-like ``z`` (computes σ(z) internally)."""
-        z = np.asarray(z, dtype=np.float64)
+        """σ'(z) for array-like ``z`` (computes σ(z) internally; dtype as in ``__call__``)."""
+        z = as_array(z, "z", dtype=None, allow_nan=True)
         return self.df(z, self.f(z))
 
 
@@ -136,16 +137,43 @@ def get_activation(name: str | Activation) -> Activation:
 def softmax(z, axis: int = -1) -> np.ndarray:
     """Softmax along ``axis``, numerically stable (subtracts the maximum first).
 
-    z : ndarray of shape (n, K) or (K,) -- logits; returns probabilities of the same shape.
+    .. math:: \\operatorname{softmax}(z)_k = \\frac{e^{z_k - c}}{\\sum_j e^{z_j - c}},
+              \\quad c = \\max_j z_j
+
+    Parameters
+    ----------
+    z : ndarray of shape (n, K) or (K,)
+        Logits (float32 stays float32, anything else becomes float64).
+    axis : int
+        Axis of the K classes (default: the last one, i.e. one distribution per row).
+
+    Returns
+    -------
+    ndarray of the shape of ``z``
+        Probabilities; the entries along ``axis`` sum to 1.
     """
-    z = as_array(z, "z", ndim=(1, 2))
+    z = as_array(z, "z", ndim=(1, 2), dtype=None)
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) \
+            or not -z.ndim <= axis < z.ndim:
+        raise ValueError(f"axis must be an integer in [{-z.ndim}, {z.ndim - 1}] for z of shape "
+                         f"{z.shape}, got {axis!r}")
     shifted = z - z.max(axis=axis, keepdims=True)
     e = np.exp(shifted)
     return e / e.sum(axis=axis, keepdims=True)
 
 
 def softmax_jacobian(z) -> np.ndarray:
-    """Jacobian ∂softmax(z)_i/∂z_j = s_i(δ_ij − s_j) for one logit vector z of shape (K,)."""
+    """Jacobian J_ij = ∂softmax(z)_i/∂z_j = s_i(δ_ij − s_j) of one logit vector.
+
+    Parameters
+    ----------
+    z : ndarray of shape (K,)
+
+    Returns
+    -------
+    J : ndarray of shape (K, K)
+        ``diag(s) − s sᵀ`` with s = softmax(z); symmetric, rows sum to 0.
+    """
     z = as_array(z, "z", ndim=1)
     s = softmax(z)
     return np.diag(s) - np.outer(s, s)

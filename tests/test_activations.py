@@ -184,3 +184,30 @@ def test_float32_is_preserved(name):
     a = act.f(z)
     assert a.dtype == np.float32
     assert act.df(z, a).dtype == np.float32
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_call_and_derivative_keep_float32_and_name_z(name):
+    act = ACTIVATIONS[name]
+    z32 = np.linspace(-3, 3, 7, dtype=np.float32)
+    assert act(z32).dtype == np.float32 and act.derivative(z32).dtype == np.float32
+    assert act([1, -2]).dtype == np.float64                      # ints become float64
+    assert np.allclose(act(z32), act(z32.astype(np.float64)), atol=1e-6)
+    with pytest.raises(TypeError, match=r"^z must be array-like"):
+        act("1.0")
+    with pytest.raises(TypeError, match=r"^z must be array-like"):
+        act.derivative(None)
+
+
+def test_softmax_keeps_float32_and_checks_axis():
+    z = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]], dtype=np.float32)
+    p = softmax(z)
+    assert p.dtype == np.float32 and np.allclose(p.sum(axis=1), 1.0, atol=1e-6)
+    assert np.allclose(softmax(z, axis=0).sum(axis=0), 1.0, atol=1e-6)
+    assert np.allclose(softmax(z, axis=-2), softmax(z, axis=0))
+    before = z.copy()
+    softmax(z)
+    assert np.array_equal(z, before)                             # input not modified
+    for bad in (2, -3, 1.0, True, None):
+        with pytest.raises(ValueError, match=r"^axis must be an integer in \[-2, 1\]"):
+            softmax(z, axis=bad)
