@@ -72,9 +72,12 @@ class StudyFigure:
     """
 
     def __init__(self, figsize=(10.0, 6.4), dpi: int = 80):
-        self.fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+        # Fixed margins instead of a layout engine: constrained layout would re-measure every
+        # text on each redraw and cost more than the rest of the drawing.
+        self.fig = Figure(figsize=figsize, dpi=dpi)
         FigureCanvasAgg(self.fig)
-        gs = self.fig.add_gridspec(2, 2, width_ratios=(1.0, 1.15))
+        gs = self.fig.add_gridspec(2, 2, width_ratios=(1.0, 1.15), left=0.085, right=0.985,
+                                   bottom=0.075, top=0.905, wspace=0.2, hspace=0.32)
         self.ax_hist = self.fig.add_subplot(gs[0, 0])
         self.ax_sat = self.fig.add_subplot(gs[1, 0])
         self.ax_std = self.fig.add_subplot(gs[0, 1])
