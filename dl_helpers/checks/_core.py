@@ -70,8 +70,14 @@ def _compare(answer, expected, rtol: float, atol: float) -> tuple[bool, str]:
     if isinstance(answer, (str, bytes)):
         return False, f"Erwartet war eine Zahl bzw. ein Array, nicht der Text {answer!r}."
     try:
-        a = np.asarray(answer, dtype=np.float64)
-    except (TypeError, ValueError):
+        if hasattr(answer, "detach") and hasattr(answer, "requires_grad"):
+            answer = answer.detach().cpu()   # torch tensor, possibly part of an autograd graph
+        raw = np.asarray(answer)
+        if raw.dtype.kind == "c":
+            return False, ("Die Antwort enthält komplexe Zahlen; erwartet war ein reelles "
+                           "Ergebnis (Wurzel oder Logarithmus einer negativen Zahl?).")
+        a = raw.astype(np.float64)
+    except Exception:  # noqa: BLE001 - any conversion failure is feedback, never an error
         return False, f"Die Antwort vom Typ {type(answer).__name__} ist keine Zahl und kein Array."
     e = np.asarray(expected, dtype=np.float64)
     if a.shape != e.shape:
