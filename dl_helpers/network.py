@@ -224,14 +224,25 @@ def count_parameters(widths) -> int:
 
 
 def init_mlp(widths, rng, init: str = "he_normal", *, dtype=np.float64, **init_kwargs) -> list[Layer]:
-    """Random parameters for an MLP with widths ``[d_0, …, d_L]``; biases are zero.
+    """Random parameters for an MLP with widths ``[d_0, …, d_L]``; biases are zero (Skript §5).
 
-    widths : sequence of int     [d_0, …, d_L]
-    rng : numpy.random.Generator source of randomness (explicit, no global seeding)
-    init : str                   a scheme of :func:`dl_helpers.initializers.init_weight`
-                                 (``he_normal``, ``glorot_uniform``, ``normal`` with ``std=…``, …)
-    dtype : numpy dtype          float64 (default) or float32
-    Returns a list of L :class:`Layer`, ``params[l].W`` of shape (d_{l+1}, d_l).
+    Parameters
+    ----------
+    widths : sequence of int
+        ``[d_0, …, d_L]`` (input width, hidden widths, output width).
+    rng : numpy.random.Generator
+        Source of randomness (explicit, no global seeding).
+    init : str
+        A scheme of :func:`dl_helpers.initializers.init_weight` (``he_normal``,
+        ``glorot_uniform``, ``normal`` with ``std=…``, …); ``**init_kwargs`` go to it.
+    dtype : numpy dtype
+        float64 (default) or float32.
+
+    Returns
+    -------
+    params : list of L Layer
+        ``params[l].W`` of shape (d_{l+1}, d_l) = W_{l+1} ∈ R^{d_{l+1} × d_l}, ``params[l].b``
+        of shape (d_{l+1},).
     """
     from .initializers import init_weight  # imported lazily (module owned by core-A)
 
@@ -265,11 +276,22 @@ def _forward(params, X, acts) -> ForwardCache:
 def forward(params, X, activations) -> ForwardCache:
     """Forward pass keeping pre- and post-activations of every layer (Skript Def. 1.0.3).
 
-    params : list of L Layer     ``params[l].W`` of shape (d_{l+1}, d_l)
+    α̃^{(l)} = W_l α^{(l−1)} + b_l and α^{(l)} = σ_l(α̃^{(l)}), for all rows at once:
+    ``Z = A @ W.T + b``.
+
+    Parameters
+    ----------
+    params : list of L Layer
+        ``params[l].W`` of shape (d_{l+1}, d_l), ``params[l].b`` of shape (d_{l+1},).
     X : ndarray of shape (n, d_0)
+        One input per row (converted to the dtype of the parameters).
     activations : sequence of L activation names (or one name for all layers)
-    Returns :class:`ForwardCache` with ``Z[l]`` of shape (n, d_{l+1}) and ``A[l]`` of shape
-    (n, d_l); ``A[0]`` is ``X``, ``A[-1]`` the output.
+
+    Returns
+    -------
+    ForwardCache
+        ``Z[l]`` of shape (n, d_{l+1}) and ``A[l]`` of shape (n, d_l); ``A[0]`` is ``X``,
+        ``A[-1]`` the output α^{(L)}.
     """
     params = check_params(params)
     acts = resolve_activations(activations, len(params))
@@ -278,7 +300,18 @@ def forward(params, X, activations) -> ForwardCache:
 
 
 def predict(params, X, activations) -> np.ndarray:
-    """Network output α^{(L)}(X), an ndarray of shape (n, d_L)."""
+    """Network output α^{(L)}(X).
+
+    Parameters
+    ----------
+    params : list of L Layer
+    X : ndarray of shape (n, d_0)
+    activations : sequence of L activation names
+
+    Returns
+    -------
+    ndarray of shape (n, d_L)
+    """
     return forward(params, X, activations).A[-1]
 
 
@@ -324,13 +357,22 @@ def backward(params, cache: ForwardCache, activations, dA_out) -> list[Layer]:
         ∂C/∂b_l = Σ_rows δ_l
         δ_{l-1} = σ_{l-1}'(Z_{l-1}) ∘ (δ_l W_l)             (3) then (1)
 
+    Parameters
+    ----------
     params : list of L Layer
-    cache : ForwardCache from :func:`forward` on the same params
-    activations : the same activations as in the forward pass
+    cache : ForwardCache
+        From :func:`forward` on the same params.
+    activations : sequence of L activation names
+        The same activations as in the forward pass.
     dA_out : ndarray of shape (n, d_L)
         ∂C/∂α^{(L)}, the gradient of the cost with respect to the network output. For a mean
         loss it already contains the factor 1/m (e.g. ``dl_helpers.losses.mse_grad``).
-    Returns a list of L :class:`Layer` with ``grads[l].W`` shaped like ``params[l].W``.
+
+    Returns
+    -------
+    grads : list of L Layer
+        ``grads[l].W`` of shape (d_{l+1}, d_l) and ``grads[l].b`` of shape (d_{l+1},), shaped
+        like ``params[l]``.
     """
     params = check_params(params)
     acts = resolve_activations(activations, len(params))
@@ -417,18 +459,28 @@ def output_delta(loss, output, y) -> tuple[float, np.ndarray]:
 
 
 def loss_and_grads(params, X, y, activations, loss) -> tuple[float, list[Layer]]:
-    """Mean loss over the batch and the gradients of all parameters.
+    """Mean loss over the batch and the gradients of all parameters (Skript §2, §3).
 
+    Parameters
+    ----------
     params : list of L Layer
     X : ndarray of shape (n, d_0)
-    y : targets -- shape (n, d_L) or (n,) for regression/binary, int labels (n,) or one-hot
-        (n, K) for ``cce``/``cce_with_logits``
-    activations : L activation names; with ``cce_with_logits``/``bce_with_logits`` the last one
-        must be ``"identity"`` (fused, stable gradient
-        (softmax(Z) − Y)/m resp. (σ(z) − y)/m, as in torch).
-    loss : str or Loss   a name of ``dl_helpers.losses.LOSSES`` (``mse``, ``logistic``, ``bce``,
-        ``bce_with_logits``, ``cce``, ``cce_with_logits``)
-    Returns ``(value, grads)`` with ``grads[l]`` shaped like ``params[l]``.
+    y : ndarray
+        Targets: shape (n, d_L) or (n,) for regression/binary losses, int labels (n,) or
+        one-hot (n, K) for ``cce``/``cce_with_logits``.
+    activations : sequence of L activation names
+        With ``cce_with_logits``/``bce_with_logits`` the last one must be ``"identity"``
+        (fused, stable gradient (softmax(Z) − Y)/m resp. (σ(z) − y)/m, as in torch).
+    loss : str or Loss
+        A name of ``dl_helpers.losses.LOSSES`` (``mse``, ``logistic``, ``bce``,
+        ``bce_with_logits``, ``cce``, ``cce_with_logits``).
+
+    Returns
+    -------
+    value : float
+        The mean loss C over the n examples.
+    grads : list of L Layer
+        ∂C/∂W_l and ∂C/∂b_l, shaped like ``params[l]``.
     """
     params = check_params(params)
     acts = resolve_activations(activations, len(params))
@@ -500,11 +552,25 @@ def _activation_name(module: torch.nn.Module) -> str:
 def to_torch(params, activations, dtype=torch.float64) -> torch.nn.Sequential:
     """An equivalent ``torch.nn.Sequential`` (Linear, activation, Linear, …) with identical weights.
 
-    params : list of L Layer; activations : L names. ``dtype`` defaults to float64 so that the
-    torch model agrees with the NumPy network to ~1e-15. The weights are copied.
+    Parameters
+    ----------
+    params : list of L Layer
+        Copied into the model (later changes of either side do not affect the other).
+    activations : sequence of L activation names
+    dtype : torch.dtype
+        ``torch.float64`` (default; the model agrees with the NumPy network to ~1e-15) or
+        ``torch.float32``.
+
+    Returns
+    -------
+    torch.nn.Sequential
+        ``Linear(d_l, d_{l+1})`` (weight of shape (d_{l+1}, d_l), like ``W``) followed by the
+        layer's activation module, for every layer.
     """
     params = check_params(params)
     acts = resolve_activations(activations, len(params))
+    if dtype not in (torch.float32, torch.float64):
+        raise ValueError(f"dtype must be torch.float32 or torch.float64, got {dtype!r}")
     modules = []
     for (W, b), act in zip(params, acts):
         lin = torch.nn.Linear(W.shape[1], W.shape[0], dtype=dtype)

@@ -377,3 +377,29 @@ def test_backward_checks_cache_and_dA(net):
     with pytest.raises(ValueError, match="dA_out contains NaN"):
         backward(params, cache, acts, np.full((5, 2), np.nan))
     assert isinstance(cache, ForwardCache)
+
+
+def test_to_torch_dtype_and_copies():
+    params = init_mlp([3, 4, 2], np.random.default_rng(1))
+    m32 = to_torch(params, ["tanh", "identity"], dtype=torch.float32)
+    assert all(p.dtype == torch.float32 for p in m32.parameters())
+    W_before = params[0].W.copy()
+    with torch.no_grad():
+        m32[0].weight.add_(1.0)               # changing the model leaves params untouched
+    assert np.array_equal(params[0].W, W_before)
+    with pytest.raises(ValueError, match=r"dtype must be torch.float32 or torch.float64"):
+        to_torch(params, ["tanh", "identity"], dtype=np.float32)
+
+
+def test_forward_backward_do_not_modify_inputs():
+    rng = np.random.default_rng(2)
+    params = init_mlp([3, 5, 2], rng)
+    X = rng.normal(size=(4, 3))
+    dA = rng.normal(size=(4, 2))
+    before = [a.copy() for a in (X, dA, *params[0], *params[1])]
+    for acts in (["relu", "identity"], ["sigmoid", "softmax"]):
+        cache = forward(params, X, acts)
+        backward(params, cache, acts, dA)
+        backward_augmented(params, cache, acts, dA)
+    for b, a in zip(before, (X, dA, *params[0], *params[1])):
+        assert np.array_equal(a, b)
