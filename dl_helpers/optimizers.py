@@ -150,11 +150,20 @@ class SGDState(NamedTuple):
 class SGD:
     """Stochastic gradient descent with optional momentum, like ``torch.optim.SGD``.
 
-    lr : float > 0            learning rate η
-    momentum : float >= 0     μ (0 = plain (S)GD)
-    dampening : float >= 0    τ, damps the gradient in the buffer from step 2 on (torch)
-    nesterov : bool           Nesterov momentum (needs momentum > 0 and dampening = 0)
-    weight_decay : float >= 0 λ, adds λ p to the gradient (L2 regularisation)
+    Update rule: see the module docstring (Folien (55)–(56) for momentum, in torch's form).
+
+    Parameters
+    ----------
+    lr : float > 0
+        Learning rate η.
+    momentum : float >= 0
+        μ (0 = plain (S)GD).
+    dampening : float >= 0
+        τ, damps the gradient in the buffer from step 2 on (torch).
+    nesterov : bool
+        Nesterov momentum (needs momentum > 0 and dampening = 0).
+    weight_decay : float >= 0
+        λ, adds λ p to the gradient (L2 regularisation).
     """
 
     lr: float
@@ -179,7 +188,21 @@ class SGD:
         return SGDState(0, None)
 
     def step(self, params, grads, state: SGDState):
-        """One update; returns ``(new_params, new_state)`` (new arrays, inputs unchanged)."""
+        """One SGD update (new arrays; ``params``, ``grads`` and ``state`` are not modified).
+
+        Parameters
+        ----------
+        params : ndarray or (nested) list/tuple of ndarrays, e.g. list of ``Layer``
+        grads : same structure and leaf shapes as ``params``
+            ∇L at ``params``; must be finite.
+        state : SGDState
+            From :meth:`init` or the previous ``step``.
+
+        Returns
+        -------
+        new_params : same structure as ``params``
+        new_state : SGDState
+        """
         _check_step(self, state, SGDState, params, grads)
         lr, mu, wd = self.lr, self.momentum, self.weight_decay
         if wd:
@@ -219,8 +242,20 @@ class AdamState(NamedTuple):
 class Adam:
     """Adam (Kingma & Ba 2015) with bias correction, exactly like ``torch.optim.Adam``.
 
-    lr : float > 0; betas : (β₁, β₂) in [0, 1); eps : float > 0 (added to √v̂, not inside);
-    weight_decay : float >= 0 (L2: g ← g + λ p); amsgrad : bool (use max of v so far).
+    Update rule (Folien (57)–(61)): see the module docstring.
+
+    Parameters
+    ----------
+    lr : float > 0
+        Learning rate η.
+    betas : (float, float) in [0, 1)
+        β₁ (first moment m) and β₂ (second moment v).
+    eps : float > 0
+        ε, added to √v̂ (outside the square root, like torch).
+    weight_decay : float >= 0
+        λ; L2 (g ← g + λ p) for Adam, decoupled (p ← p(1 − ηλ)) for :class:`AdamW`.
+    amsgrad : bool
+        Use the maximum of all v so far in the denominator.
     """
 
     lr: float = 1e-3
@@ -249,7 +284,21 @@ class Adam:
         return AdamState(0, zeros, zeros, zeros if self.amsgrad else None)
 
     def step(self, params, grads, state: AdamState):
-        """One Adam update; returns ``(new_params, new_state)``."""
+        """One Adam update (new arrays; ``params``, ``grads`` and ``state`` are not modified).
+
+        Parameters
+        ----------
+        params : ndarray or (nested) list/tuple of ndarrays, e.g. list of ``Layer``
+        grads : same structure and leaf shapes as ``params``
+            ∇L at ``params``; must be finite.
+        state : AdamState
+            From :meth:`init` or the previous ``step`` (t, m, v).
+
+        Returns
+        -------
+        new_params : same structure as ``params``
+        new_state : AdamState
+        """
         _check_step(self, state, AdamState, params, grads)
         lr, (b1, b2), eps, wd = self.lr, self.betas, self.eps, self.weight_decay
         t = state.step + 1
@@ -326,7 +375,7 @@ class RMSprop:
         return RMSpropState(0, zeros, zeros if self.momentum > 0 else None)
 
     def step(self, params, grads, state: RMSpropState):
-        """One RMSprop update; returns ``(new_params, new_state)``."""
+        """One RMSprop update; arguments and results as in :meth:`Adam.step` (RMSpropState)."""
         _check_step(self, state, RMSpropState, params, grads)
         lr, a, eps, wd, mu = self.lr, self.alpha, self.eps, self.weight_decay, self.momentum
         if wd:
