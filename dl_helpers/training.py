@@ -197,19 +197,45 @@ def train_numpy(params, X, y, activations, loss, optimizer, *, epochs: int,
                 callback: Callable | None = None, desc: str = "NumPy") -> tuple[list, History]:
     """Train the NumPy MLP with minibatch gradient steps (backpropagation + ``optimizer``).
 
-    params : list of L Layer               initial parameters (not modified)
-    X : ndarray of shape (n, d_0); y : targets as ``loss`` expects them
-    activations : L activation names       (output ``"identity"`` for ``*_with_logits``)
-    loss : str or Loss                      name in ``dl_helpers.losses.LOSSES``
+    Per minibatch: forward pass, loss gradient ∂C/∂α^{(L)}, backpropagation (Skript §3,
+    eqs (1)–(3)), one ``optimizer.step``.
+
+    Parameters
+    ----------
+    params : list of L Layer
+        Initial parameters, ``params[l].W`` of shape (d_{l+1}, d_l) (not modified).
+    X : ndarray of shape (n, d_0)
+    y : ndarray of shape (n,) or (n, d_L)
+        Targets as ``loss`` expects them.
+    activations : sequence of L activation names
+        Output ``"identity"`` for the ``*_with_logits`` losses.
+    loss : str or Loss
+        A name in ``dl_helpers.losses.LOSSES``.
     optimizer : SGD, Adam, … (``dl_helpers.optimizers``)
-    epochs : int; batch_size : int or None (None = full batch = gradient descent)
-    seed : int                              seeds the shuffling (``default_rng(seed)``)
-    X_val, y_val : optional validation data (evaluated after every epoch)
-    eval_train : bool                       loss/accuracy on the full training set after each
-                                            epoch instead of the running minibatch mean
-    progress : bool                         show a ``tqdm`` bar over the epochs
-    callback : callable(epoch, params, history), called after every epoch (epoch from 1)
-    Returns ``(params, history)``: new parameter list (dtype of the input params), History.
+    epochs : int >= 0
+    batch_size : int or None
+        None = the full batch (gradient descent).
+    seed : int
+        Seeds the shuffling (``default_rng(seed)``); no global seeding.
+    shuffle : bool
+        New random order every epoch (else the order 0..n−1).
+    X_val, y_val : ndarray, optional
+        Validation data (both or neither), evaluated after every epoch.
+    eval_train : bool
+        Loss/accuracy on the full training set after each epoch instead of the running
+        minibatch mean.
+    progress : bool
+        Show a ``tqdm`` bar over the epochs.
+    callback : callable(epoch, params, history), optional
+        Called after every epoch (epoch counted from 1).
+    desc : str
+        Label of the progress bar.
+
+    Returns
+    -------
+    params : list of L Layer
+        New parameters (dtype of the input params).
+    history : History
     """
     params = _net.check_params(params)
     acts = _net.resolve_activations(activations, len(params))
