@@ -183,3 +183,10 @@ def test_central_difference_mistakes(capsys):
     assert "2ε" in capsys.readouterr().out
     assert not cb.check_central_difference(mutating)
     assert "verändert" in capsys.readouterr().out
+
+
+def test_untouched_stub_gets_an_explicit_message(capsys):
+    assert not cl.check_logistic_at_boundary(...)
+    assert not cb.check_hidden_delta(...)
+    out = capsys.readouterr().out
+    assert out.count("Noch nicht bearbeitet") == 2

@@ -27,6 +27,8 @@ def check_hidden_delta(answer) -> Feedback:
     task = "δ der versteckten Schicht (Folie (52))"
     hint = ("Erst vorwärts (h, y, u, z), dann δ_k = 2(z_k − z*_k) z_k (1 − z_k) und "
             "δ_j = y_j (1 − y_j) · Σ_k δ_k u_jk, als Vektor: y * (1 - y) * (U @ delta_out).")
+    if answer is Ellipsis:
+        return _report(False, task, "Noch nicht bearbeitet: ersetze `...` durch deine Rechnung.", hint)
     ok, detail = _compare(answer, ex.delta_hidden, rtol=1e-8, atol=1e-12)
     if not ok:
         try:
