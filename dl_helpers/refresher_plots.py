@@ -17,6 +17,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .activations import get_activation
+from .live_plots import BlitFigure, new_figure
 from .refresher import central_difference, difference_errors, forward_difference
 
 __all__ = ["DifferenceFigure", "DifferenceState", "render_difference_png", "WIDGET_HS",
@@ -51,14 +52,14 @@ class DifferenceState(NamedTuple):
         return abs(self.central - self.exact)
 
 
-class DifferenceFigure:
+class DifferenceFigure(BlitFigure):
     """Tangent vs. secants and error vs. step size; a slider move redraws only what changed.
 
     Everything static (the curve of ``f``, axes, ticks, legends, titles) is drawn once and
     kept as a pixel background. :meth:`update` changes the data of the existing artists
     (``set_data``), restores that background and draws only the changed artists on top
-    (matplotlib "blitting", which works with the Agg backend as well). It never creates a
-    new figure or new artists.
+    (matplotlib "blitting", see :class:`dl_helpers.live_plots.BlitFigure`). It never creates
+    a new figure or new artists.
 
     Parameters
     ----------
@@ -85,15 +86,11 @@ class DifferenceFigure:
             raise ValueError("give both axes ax_f and ax_e, or neither (a new figure is created)")
         own_figure = ax_f is None
         if own_figure:
-            from matplotlib.backends.backend_agg import FigureCanvasAgg
-            from matplotlib.figure import Figure
-
-            fig = Figure(figsize=figsize, dpi=dpi)
-            FigureCanvasAgg(fig)
-            ax_f, ax_e = fig.subplots(1, 2)
+            _, (ax_f, ax_e) = new_figure(1, 2, figsize=figsize, dpi=dpi)
         elif ax_f.figure is not ax_e.figure:
             raise ValueError("ax_f and ax_e must belong to the same figure")
-        self.fig, self.ax_f, self.ax_e = ax_f.figure, ax_f, ax_e
+        super().__init__(ax_f.figure)
+        self.ax_f, self.ax_e = ax_f, ax_e
         name = r"$\sigma$" if self.act.name == "sigmoid" else self.act.name
         zz = np.linspace(-6, 6, 400)
         fz = self.act.f(zz)
@@ -131,11 +128,11 @@ class DifferenceFigure:
                                    va="bottom", **text_kw)
         self.readout_e = ax_e.text(0.5, 0.97, "", transform=ax_e.transAxes, ha="center",
                                    va="top", **text_kw)
-        self._animated = [self.tangent, self.forward_line, self.central_line, self.points,
-                          self.err_fwd, self.err_cen, self.h_marker, self.dot_fwd,
-                          self.dot_cen, self.readout_f, self.readout_e]
+        for artist in (self.tangent, self.forward_line, self.central_line, self.points,
+                       self.err_fwd, self.err_cen, self.h_marker, self.dot_fwd, self.dot_cen,
+                       self.readout_f, self.readout_e):
+            self.animate(artist)  # the moving part, blitted on the cached background
         self._x0 = None
-        self._background = None
         if own_figure:
             self.fig.tight_layout()
 
@@ -148,42 +145,11 @@ class DifferenceFigure:
                                float(central_difference(f, x0, h)),
                                float(self.act.derivative(np.float64(x0))))
 
-    # ---------------------------------------------------------------- drawing
-    def _agg_canvas(self):
-        """The figure's canvas, re-attached to Agg if it cannot blit (e.g. a bare Figure)."""
-        if not hasattr(self.fig.canvas, "copy_from_bbox"):
-            from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-            FigureCanvasAgg(self.fig)
-        return self.fig.canvas
-
-    def full_redraw(self) -> None:
-        """Draw the static part, keep it as background, then draw the moving artists on top."""
-        canvas = self._agg_canvas()
-        canvas.draw()  # animated artists are skipped here
-        self._background = canvas.copy_from_bbox(self.fig.bbox)
-        self._draw_animated()
-
-    def _draw_animated(self) -> None:
-        for artist in self._animated:
-            artist.axes.draw_artist(artist)
-
-    def redraw(self) -> None:
-        """Bring the figure's pixel buffer up to date (blit unless the figure was resized)."""
-        canvas = self._agg_canvas()
-        if self._background is None or self._background.get_extents() != tuple(
-                int(v) for v in self.fig.bbox.extents):
-            self.full_redraw()
-        else:
-            canvas.restore_region(self._background)
-            self._draw_animated()
-            canvas.blit(self.fig.bbox)
-
     def update(self, log10_h: float, x0: float = 1.0) -> DifferenceState:
         """Show step ``h = 10**log10_h`` at the point ``x0``; returns the numbers shown.
 
         Only the data of existing artists change; the figure's pixel buffer is current
-        afterwards (:meth:`redraw`).
+        afterwards (:meth:`~dl_helpers.live_plots.BlitFigure.redraw`).
         """
         state = self.state(log10_h, x0)
         h, x0 = state.h, state.x0
@@ -213,21 +179,6 @@ class DifferenceFigure:
                                 f"Fehler zentral  {state.central_error:.1e}")
         self.redraw()
         return state
-
-    def to_png(self, compress_level: int = 1) -> bytes:
-        """The current picture as PNG bytes (fast zlib level), e.g. for ``ipywidgets.Image``."""
-        from PIL import Image
-
-        if self._background is None:
-            self.full_redraw()
-        buf = np.asarray(self.fig.canvas.buffer_rgba())
-        out = io.BytesIO()
-        Image.fromarray(buf[..., :3]).save(out, format="PNG", compress_level=compress_level)
-        return out.getvalue()
-
-    def _repr_png_(self) -> bytes:
-        """``display(study)`` shows the current picture, moving artists included."""
-        return self.to_png(compress_level=6)
 
 
 def render_difference_png(log10_h: float, x0: float = 1.0, activation: str = "sigmoid",

@@ -1,0 +1,272 @@
+"""Slider figures that redraw only what moves (notebooks 00-02).
+
+A slider move must recompute and redraw in well under 100 ms. Clearing the axes and drawing
+everything again (and letting the inline backend re-render the figure) takes several hundred
+milliseconds. The figures here draw their static part (axes, ticks, labels, data points,
+legend) once, keep it as a pixel background and, on every move, only change the data of a few
+"animated" artists and draw those on top (matplotlib blitting; works with the Agg backend and
+therefore without a GUI). The picture goes to an ``ipywidgets.Image`` via :meth:`BlitFigure.to_png`.
+
+* :class:`BlitFigure` -- the caching/blitting base class (used by
+  :class:`dl_helpers.refresher_plots.DifferenceFigure` too);
+* :func:`new_figure` -- a figure with its own Agg canvas, without pyplot (never shown twice);
+* :class:`PerceptronStepFigure` -- notebook 01: the decision line (20) after update u of the
+  perceptron rule (21), the normal vector w and the example that triggered the update;
+* :class:`WidthFitFigure` -- notebook 02: target g, one-hidden-layer network F and the
+  pointwise error |F − g| on a log scale (fixed limits, so a move never needs a full redraw).
+
+The numbers come from pure functions elsewhere (``dl_helpers.perceptron.perceptron_train``,
+``dl_helpers.approximation.least_squares_network``); these classes only display them.
+"""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+
+from ._validation import as_array
+from .plotting import COLORS, scatter_classes
+
+__all__ = ["BlitFigure", "new_figure", "PerceptronStepFigure", "WidthFitFigure"]
+
+
+def new_figure(nrows: int = 1, ncols: int = 1, *, figsize=(6.0, 4.0), dpi: float = 80.0,
+               **subplot_kw):
+    """A ``Figure`` with its own Agg canvas (no pyplot) and its axes; returns ``(fig, axes)``.
+
+    ``axes`` is a single Axes for ``nrows = ncols = 1``, else an array as from ``subplots``.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize, dpi=dpi)
+    FigureCanvasAgg(fig)
+    return fig, fig.subplots(nrows, ncols, **subplot_kw)
+
+
+class BlitFigure:
+    """Static background as cached pixels, moving artists drawn on top (blitting).
+
+    Subclasses build their figure, register every artist that changes with :meth:`animate`
+    and call :meth:`redraw` at the end of their ``update``. After changing something static
+    (axis limits, a fixed title) they call :meth:`invalidate`; the next :meth:`redraw` then
+    draws everything once and stores the new background.
+
+    Parameters
+    ----------
+    fig : matplotlib Figure
+    """
+
+    def __init__(self, fig):
+        self.fig = fig
+        self._animated: list = []
+        self._background = None
+
+    def animate(self, artist):
+        """Mark ``artist`` as moving (skipped by the background draw); returns it."""
+        artist.set_animated(True)
+        self._animated.append(artist)
+        return artist
+
+    def invalidate(self) -> None:
+        """The static part changed: the next :meth:`redraw` is a full draw."""
+        self._background = None
+
+    def _agg_canvas(self):
+        """The figure's canvas, re-attached to Agg if it cannot blit (e.g. a bare Figure)."""
+        if not hasattr(self.fig.canvas, "copy_from_bbox"):
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+            FigureCanvasAgg(self.fig)
+        return self.fig.canvas
+
+    def full_redraw(self) -> None:
+        """Draw the static part, keep it as background, then draw the moving artists on top."""
+        canvas = self._agg_canvas()
+        canvas.draw()  # animated artists are skipped here
+        self._background = canvas.copy_from_bbox(self.fig.bbox)
+        self._draw_animated()
+
+    def _draw_animated(self) -> None:
+        for artist in self._animated:
+            artist.axes.draw_artist(artist)
+
+    def redraw(self) -> None:
+        """Bring the pixel buffer up to date (blit unless the background is stale or resized)."""
+        canvas = self._agg_canvas()
+        if self._background is None or self._background.get_extents() != tuple(
+                int(v) for v in self.fig.bbox.extents):
+            self.full_redraw()
+        else:
+            canvas.restore_region(self._background)
+            self._draw_animated()
+            canvas.blit(self.fig.bbox)
+
+    def to_png(self, compress_level: int = 1) -> bytes:
+        """The current picture as PNG bytes (fast zlib level), e.g. for ``ipywidgets.Image``."""
+        from PIL import Image
+
+        if self._background is None:
+            self.full_redraw()
+        buf = np.asarray(self.fig.canvas.buffer_rgba())
+        out = io.BytesIO()
+        Image.fromarray(buf[..., :3]).save(out, format="PNG", compress_level=compress_level)
+        return out.getvalue()
+
+    def _repr_png_(self) -> bytes:
+        """``display(obj)`` shows the current picture, moving artists included (a plain
+        ``display(obj.fig)`` would leave them out: savefig skips animated artists)."""
+        return self.to_png(compress_level=6)
+
+
+class PerceptronStepFigure(BlitFigure):
+    """Decision line of the perceptron after each single update (notebook 01).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, 2)
+    y : ndarray of shape (n,)            labels in {−1, +1}
+    result : PerceptronResult            from ``perceptron_train`` (uses ``w_steps``,
+                                         ``b_steps``, ``step_index``)
+    figsize, dpi : figure size and resolution (a move takes ~10 ms at dpi 90)
+    padding : float                      margin around the data in data units
+    """
+
+    def __init__(self, X, y, result, *, figsize=(6.4, 4.2), dpi: float = 90.0,
+                 padding: float = 1.0):
+        from matplotlib.patches import FancyArrowPatch
+
+        from .perceptron import misclassified
+
+        X = as_array(X, "X", shape=(None, 2))
+        y = as_array(y, "y", shape=(X.shape[0],))
+        for name in ("w_steps", "b_steps", "step_index"):
+            if not hasattr(result, name):
+                raise TypeError(f"result must be the result of perceptron_train (no {name!r})")
+        if np.asarray(result.w_steps).shape[1:] != (2,):
+            raise ValueError("result must come from 2-D data (w_steps of shape (U+1, 2))")
+        self.X, self.y, self.result = X, y, result
+        self._misclassified = misclassified
+        fig, ax = new_figure(figsize=figsize, dpi=dpi)
+        super().__init__(fig)
+        self.ax = ax
+        lo, hi = X.min(axis=0) - padding, X.max(axis=0) + padding
+        ax.set(xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]), xlabel="$x_1$", ylabel="$x_2$")
+        ax.set_aspect("equal", adjustable="box")
+        scatter_classes(ax, X, y, labels={-1: "Klasse $-1$", 1: "Klasse $+1$"}, legend=False, s=32)
+        self.line = self.animate(ax.plot([], [], color="k", lw=1.5,
+                                         label="Entscheidungsgrenze (20)")[0])
+        self.marker = self.animate(ax.plot([], [], "o", ms=13, mfc="none", mec=COLORS["red"],
+                                           mew=2, label="löst das Update aus")[0])
+        self.arrow = FancyArrowPatch((0, 0), (0, 0), arrowstyle="-|>", mutation_scale=14,
+                                     color="k", lw=1.2)
+        ax.add_patch(self.animate(self.arrow))
+        self.arrow_label = self.animate(ax.text(0, 0, r"$\mathbf{w}$", fontsize=11))
+        self.title = self.animate(ax.text(0.5, 1.02, "", transform=ax.transAxes, ha="center",
+                                          va="bottom", fontsize=11))
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=9)
+        fig.tight_layout()
+        fig.subplots_adjust(top=0.9)
+
+    @property
+    def n_updates(self) -> int:
+        return int(np.asarray(self.result.step_index).size)
+
+    def update(self, step: int) -> int:
+        """Show the state after update ``step`` (0 = start, w = 0); returns the error count."""
+        if isinstance(step, bool) or not isinstance(step, (int, np.integer)):
+            raise TypeError(f"step must be an int in [0, {self.n_updates}], got {step!r}")
+        if not 0 <= step <= self.n_updates:
+            raise ValueError(f"step must be in [0, {self.n_updates}], got {step}")
+        w = np.asarray(self.result.w_steps[step], dtype=np.float64)
+        b = float(self.result.b_steps[step])
+        (x_lo, x_hi), (y_lo, y_hi) = self.ax.get_xlim(), self.ax.get_ylim()
+        norm2 = float(w @ w)
+        if norm2 == 0.0:                                   # w = 0: no line yet
+            self.line.set_data([], [])
+            self.arrow.set_visible(False)
+            self.arrow_label.set_visible(False)
+        else:
+            if abs(w[1]) > 1e-12 * abs(w[0]):
+                xs = np.array([x_lo, x_hi])
+                self.line.set_data(xs, -(w[0] * xs + b) / w[1])
+            else:                                          # vertical line x1 = −b / w1
+                self.line.set_data([-b / w[0]] * 2, [y_lo, y_hi])
+            centre = self.X.mean(axis=0)                   # anchor w where the data are
+            foot = centre - (w @ centre + b) / norm2 * w
+            tip = foot + w / np.sqrt(norm2)
+            self.arrow.set_positions(tuple(foot), tuple(tip))
+            self.arrow_label.set_position(tuple(tip + 0.15 * w / np.sqrt(norm2)))
+            self.arrow.set_visible(True)
+            self.arrow_label.set_visible(True)
+        if step > 0:
+            i = int(self.result.step_index[step - 1])
+            self.marker.set_data([self.X[i, 0]], [self.X[i, 1]])
+        else:
+            self.marker.set_data([], [])
+        n_err = int(np.sum(self._misclassified(self.X, self.y, w, b)))
+        self.title.set_text(f"Update {step}/{self.n_updates}: {n_err} Fehler")
+        self.redraw()
+        return n_err
+
+
+class WidthFitFigure(BlitFigure):
+    """Target g, network F and the pointwise error |F − g| of a one-hidden-layer fit (notebook 02).
+
+    The error panel has a fixed logarithmic y-range (``err_ylim``), so widths from 1 to
+    several hundred fit without rescaling. The function panel's y-range follows the target
+    (a new target costs one full redraw).
+
+    Parameters
+    ----------
+    figsize, dpi : figure size and resolution
+    err_ylim : (float, float)   y-range of the error panel (log scale)
+    """
+
+    def __init__(self, *, figsize=(10.0, 3.6), dpi: float = 80.0,
+                 err_ylim: tuple[float, float] = (1e-5, 10.0)):
+        fig, (ax_f, ax_e) = new_figure(1, 2, figsize=figsize, dpi=dpi)
+        super().__init__(fig)
+        self.ax_f, self.ax_e = ax_f, ax_e
+        self.target_line = self.animate(ax_f.plot([], [], color=COLORS["grey"], lw=3, alpha=0.5,
+                                                  label="Ziel $g$")[0])
+        self.fit_line = self.animate(ax_f.plot([], [], color=COLORS["red"], lw=1.5,
+                                               label="Netz $F$")[0])
+        ax_f.set(xlabel="$x$", ylabel="Funktionswert")
+        # the legend moves with the lines (drawn last, so curves never hide it)
+        self.animate(ax_f.legend(loc="upper right", fontsize=9, framealpha=0.85, frameon=True))
+        ax_e.set_yscale("log")
+        ax_e.set(xlabel="$x$", ylabel=r"$|F(x) - g(x)|$", ylim=err_ylim)
+        self.err_line = self.animate(ax_e.plot([], [], color=COLORS["blue"], lw=1.2,
+                                               label=r"$|F - g|$")[0])
+        self.max_line = self.animate(ax_e.axhline(1.0, color=COLORS["red"], ls="--", lw=1))
+        kw = dict(ha="center", va="bottom", fontsize=11)
+        self.title_f = self.animate(ax_f.text(0.5, 1.02, "", transform=ax_f.transAxes, **kw))
+        self.title_e = self.animate(ax_e.text(0.5, 1.02, "", transform=ax_e.transAxes, **kw))
+        self._limits = None
+        fig.tight_layout()
+        fig.subplots_adjust(top=0.88)
+
+    def update(self, fit) -> None:
+        """Show ``fit`` (a :class:`dl_helpers.approximation.OneHiddenLayerFit`)."""
+        for name in ("x", "y", "y_hat", "error", "width", "max_error", "rmse", "n_parameters"):
+            if not hasattr(fit, name):
+                raise TypeError(f"fit must be a OneHiddenLayerFit (no attribute {name!r}), "
+                                f"got {type(fit).__name__}")
+        x, y = np.asarray(fit.x), np.asarray(fit.y)
+        lo, hi = float(y.min()), float(y.max())
+        pad = 0.25 * max(hi - lo, 1e-3)
+        limits = ((float(x[0]), float(x[-1])), (lo - pad, hi + pad))
+        if limits != self._limits:                         # new target: new axis ranges
+            self.ax_f.set(xlim=limits[0], ylim=limits[1])
+            self.ax_e.set_xlim(limits[0])
+            self._limits = limits
+            self.invalidate()
+        self.target_line.set_data(x, y)
+        self.fit_line.set_data(x, fit.y_hat)
+        self.err_line.set_data(x, np.maximum(np.abs(fit.error), 1e-300))
+        self.max_line.set_ydata([fit.max_error] * 2)
+        self.title_f.set_text(f"n = {fit.width} Neuronen, {fit.n_parameters} Parameter")
+        self.title_e.set_text(f"max. Fehler {fit.max_error:.3g} (gestrichelt), RMSE {fit.rmse:.3g}")
+        self.redraw()
+
