@@ -7,8 +7,14 @@ Steps
    stale pages. We hash ``dl_helpers/**/*.py`` and, when the hash changed since the last
    build, drop the execution cache and the doctrees; when only ``tools/site/*`` changed (the
    Sphinx extension), only the doctrees (pages are re-read, outputs come from the cache).
-3. ``jupyter-book build . --path-output . --warningiserror --keep-going`` -> ``_build/html``.
-4. Report: pages, wall time, the study page's size.
+3. Execution before Sphinx: the notebooks of the table of contents that are not in the cache
+   are executed by jupyter-cache's parallel executor (one process per core, each notebook in
+   its own folder as MyST-NB would) and stored in the cache MyST-NB reads. Inside the Sphinx
+   process, notebook execution stalled now and then for minutes on this machine (kernel idle,
+   nbclient's ZeroMQ wait not woken until the cell timeout); separate processes also halve
+   the cold build on two cores. A notebook that fails here is executed again by MyST-NB, so
+   the build reports the error as usual.
+4. ``jupyter-book build . --path-output . --warningiserror --keep-going`` -> ``_build/html``.
 
 Usage: ``.venv/bin/python tools/site/build.py [--force]``
 """
@@ -24,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).parent))
 import vendor  # noqa: E402
+import yaml  # noqa: E402
 
 BUILD = ROOT / "_build"
 
@@ -60,6 +67,58 @@ def invalidate_if_stale(build: Path, force: bool = False) -> bool:
     return stale
 
 
+def toc_files(toc: Path = ROOT / "_toc.yml") -> list[str]:
+    """Every ``file:``/``root:`` entry of the table of contents (without suffix)."""
+    found: list[str] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key in ("root", "file"):
+                if isinstance(node.get(key), str):
+                    found.append(node[key])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(yaml.safe_load(toc.read_text()))
+    return found
+
+
+def toc_notebooks() -> list[Path]:
+    paths = [ROOT / f"{entry}.ipynb" for entry in toc_files()]
+    return [p for p in paths if p.exists()]
+
+
+def pre_execute() -> None:
+    """Execute uncached notebooks of the book in parallel into the jupyter-cache."""
+    import logging
+
+    from jupyter_cache import get_cache
+    from jupyter_cache.executors import load_executor
+
+    cfg = yaml.safe_load((ROOT / "_config.yml").read_text())["execute"]
+    cache = get_cache(str(ROOT / cfg["cache"]))
+    notebooks = toc_notebooks()
+    uris = []
+    for nb in notebooks:
+        uris.append(cache.add_nb_to_project(str(nb)).uri)
+    todo = [r.uri for r in cache.list_unexecuted(filter_uris=uris)] if hasattr(
+        cache, "list_unexecuted") else uris
+    if not todo:
+        return
+    logger = logging.getLogger("build.py")
+    logging.basicConfig(level=logging.WARNING)
+    start = time.perf_counter()
+    executor = load_executor("local-parallel", cache=cache, logger=logger)
+    result = executor.run_and_cache(filter_uris=todo, timeout=cfg.get("timeout", 300),
+                                    allow_errors=bool(cfg.get("allow_errors", False)))
+    failed = [*result.excepted, *result.errored]
+    print(f"build.py: executed {len(result.succeeded)} notebook(s) in "
+          f"{time.perf_counter() - start:.0f} s" + (f"; FAILED: {failed}" if failed else ""))
+
+
 def jupyter_book(src: Path, out: Path) -> None:
     jb = Path(sys.executable).with_name("jupyter-book")
     cmd = [str(jb), "build", str(src), "--path-output", str(out), "--warningiserror",
@@ -73,6 +132,7 @@ def main(argv: list[str]) -> int:
     BUILD.mkdir(exist_ok=True)
     if invalidate_if_stale(BUILD, force="--force" in argv):
         print("build.py: dl_helpers changed (or --force): execution cache cleared")
+    pre_execute()
     jupyter_book(ROOT, ROOT)
     html = BUILD / "html"
     pages = [p for p in html.rglob("*.html")

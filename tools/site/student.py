@@ -32,6 +32,7 @@ OUT = BUILD / "student"
 SRC = BUILD / "student_src"
 SOLUTION_TAG = "solution"
 sys.path.insert(0, str(Path(__file__).parent))
+from build import toc_files, toc_notebooks  # noqa: E402  (re-exported for the tests)
 
 
 class ClearCheckerOutputs(Preprocessor):
@@ -69,30 +70,6 @@ def student_site_notebook(executed: nbformat.NotebookNode) -> nbformat.NotebookN
     nb, res = ClearCheckerOutputs().preprocess(executed, {})
     nb, res = _remove_solutions().preprocess(nb, res)
     return nb
-
-
-def toc_files(toc: Path = ROOT / "_toc.yml") -> list[str]:
-    """Every ``file:``/``root:`` entry of the table of contents (without suffix)."""
-    found: list[str] = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            for key in ("root", "file"):
-                if isinstance(node.get(key), str):
-                    found.append(node[key])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(yaml.safe_load(toc.read_text()))
-    return found
-
-
-def toc_notebooks() -> list[Path]:
-    paths = [ROOT / f"{entry}.ipynb" for entry in toc_files()]
-    return [p for p in paths if p.exists()]
 
 
 def executed_from_cache(path: Path, rebuild: bool = True) -> nbformat.NotebookNode:
