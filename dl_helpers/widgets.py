@@ -164,8 +164,16 @@ class StudyFigure:
         self.fig.canvas.draw()
 
     def to_png(self) -> bytes:
+        """Draw once and encode the Agg buffer as PNG (fast zlib level; no second render as
+        ``savefig`` would do)."""
+        from PIL import Image
+
+        self.fig.canvas.draw()
+        canvas = self.fig.canvas
+        w, h = canvas.get_width_height(physical=True)
+        img = Image.frombuffer("RGBA", (w, h), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
         buf = io.BytesIO()
-        self.fig.savefig(buf, format="png")
+        img.convert("RGB").save(buf, format="png", compress_level=3)
         return buf.getvalue()
 
 
