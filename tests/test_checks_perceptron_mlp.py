@@ -83,7 +83,9 @@ def test_update_checker_rejects_non_pair(capsys):
     assert "Paar" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("checker", [cp.check_perceptron_update, cm.check_forward_pass])
+@pytest.mark.parametrize("checker", [cp.check_decision_boundary, cp.check_perceptron_update,
+                                     cp.check_novikoff_bound, cm.check_count_parameters,
+                                     cm.check_forward_pass])
 def test_stub_and_non_function_messages(checker, capsys):
     """The shared screening (checks._answers) names the problem instead of a generic mismatch."""
     assert not checker(...)
@@ -91,7 +93,14 @@ def test_stub_and_non_function_messages(checker, capsys):
     assert not checker("not a function")
     assert "Erwartet war eine Funktion, erhalten str" in capsys.readouterr().out
     assert not checker(stub)
-    assert "None" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "gibt noch nichts zurück (None)" in out and "Test 1" not in out   # short message
+
+
+@pytest.mark.parametrize("checker", [cp.check_xor_best_accuracy, cm.check_min_width])
+def test_value_stub_message(checker, capsys):
+    assert not checker(...)
+    assert "noch `...`" in capsys.readouterr().out
 
 
 def test_novikoff_reference_matches_bruteforce_definition():

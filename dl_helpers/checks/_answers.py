@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from ._core import Feedback, _report, run_student_code
 
-__all__ = ["STUB_MESSAGE", "NONE_MESSAGE", "is_stub", "returns_none", "reject_non_function"]
+__all__ = ["STUB_MESSAGE", "NONE_MESSAGE", "is_stub", "returns_none", "reject_non_function",
+           "reject_unsolved_function", "reject_stub_value"]
 
 #: Feedback for an answer that is still the placeholder ``...``.
 STUB_MESSAGE = "Noch keine Antwort eingetragen (die Zelle enthält noch `...`)."
@@ -38,4 +39,24 @@ def reject_non_function(student_fn, task: str, hint: str | None) -> Feedback | N
     if not callable(student_fn):
         return _report(False, task, "Erwartet war eine Funktion, erhalten "
                                     f"{type(student_fn).__name__}.", hint)
+    return None
+
+
+def reject_unsolved_function(student_fn, task: str, hint: str | None, *probe_args) -> Feedback | None:
+    """Like :func:`reject_non_function`, and also report a function that returns None.
+
+    ``probe_args`` are valid inputs of the exercise; the unsolved stub ``def f(...): ...``
+    returns None for them, which deserves a plain message instead of a long test report.
+    """
+    if (rejected := reject_non_function(student_fn, task, hint)) is not None:
+        return rejected
+    if returns_none(student_fn, *probe_args):
+        return _report(False, task, NONE_MESSAGE, hint)
+    return None
+
+
+def reject_stub_value(answer, task: str, hint: str | None) -> Feedback | None:
+    """Report (and return the Feedback) if a value answer is still ``...``, else None."""
+    if is_stub(answer):
+        return _report(False, task, STUB_MESSAGE, hint)
     return None

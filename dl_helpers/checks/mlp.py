@@ -18,7 +18,7 @@ import numpy as np
 from ..activations import get_activation
 from ..approximation import interpolating_network
 from ..network import Layer, count_parameters, predict
-from ._answers import reject_non_function
+from ._answers import reject_stub_value, reject_unsolved_function
 from ._core import Feedback, _compare, _report, check_function, check_value, run_student_code
 
 __all__ = ["check_count_parameters", "check_forward_pass", "check_xor_sigmoid_network",
@@ -35,11 +35,13 @@ def check_count_parameters(student_fn) -> Feedback:
         L = int(rng.integers(1, 6))
         return ([int(d) for d in rng.integers(1, 200, size=L + 1)],)
 
-    return check_function(
-        student_fn, count_parameters, make_inputs, task="Parameterzahl", n_trials=8,
-        rtol=0, atol=0.5,
-        hint="Schicht l hat eine Gewichtsmatrix W_l mit d_l × d_{l−1} Einträgen und einen "
-             "Bias b_l mit d_l Einträgen; summiere über l = 1, …, L (d_0 ist die Eingabe).")
+    task = "Parameterzahl"
+    hint = ("Schicht l hat eine Gewichtsmatrix W_l mit d_l × d_{l−1} Einträgen und einen "
+            "Bias b_l mit d_l Einträgen; summiere über l = 1, …, L (d_0 ist die Eingabe).")
+    if (rejected := reject_unsolved_function(student_fn, task, hint, [2, 3, 1])) is not None:
+        return rejected
+    return check_function(student_fn, count_parameters, make_inputs, task=task, n_trials=8,
+                          rtol=0, atol=0.5, hint=hint)
 
 
 def check_forward_pass(student_fn) -> Feedback:
@@ -51,7 +53,8 @@ def check_forward_pass(student_fn) -> Feedback:
     task = "Vorwärtsdurchlauf α^(L)(x)"
     hint = ("Starte mit a = x und wiederhole für jede Schicht: z = W @ a + b (α̃), "
             "dann a = σ(z) (α). Gib das letzte a zurück.")
-    if (rejected := reject_non_function(student_fn, task, hint)) is not None:
+    probe = ([Layer(np.eye(2), np.zeros(2))], np.ones(2), [get_activation("relu")])
+    if (rejected := reject_unsolved_function(student_fn, task, hint, *probe)) is not None:
         return rejected
     names = ["relu", "tanh", "sigmoid", "identity"]
     rng = np.random.default_rng(0)
@@ -130,10 +133,10 @@ def min_width_reference(target, tol: float, activation: str = "relu", max_width:
 def check_min_width(value, target: str = "sin", tol: float = 0.01,
                     activation: str = "relu") -> Feedback:
     """Check the smallest width of the constructive network with max error below ``tol``."""
+    task = f"Minimale Breite ({activation}, Ziel {target!r}, ε = {tol})"
+    hint = ("Erhöhe n in einer Schleife, bis interpolating_network(...).max_error < ε ist, "
+            "und gib das erste solche n an.")
+    if (rejected := reject_stub_value(value, task, hint)) is not None:
+        return rejected
     expected = min_width_reference(target, tol, activation)
-    fb = check_value(
-        value, expected, task=f"Minimale Breite ({activation}, Ziel {target!r}, ε = {tol})",
-        rtol=0, atol=0.5,
-        hint="Erhöhe n in einer Schleife, bis interpolating_network(...).max_error < ε ist, "
-             "und gib das erste solche n an.")
-    return fb
+    return check_value(value, expected, task=task, rtol=0, atol=0.5, hint=hint)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._answers import NONE_MESSAGE, reject_non_function
+from ._answers import NONE_MESSAGE, reject_non_function, reject_stub_value, reject_unsolved_function
 from ._core import Feedback, _report, check_function, check_value, run_student_code
 
 __all__ = ["check_decision_boundary", "check_perceptron_update", "check_novikoff_bound",
@@ -57,9 +57,12 @@ def check_decision_boundary(student_fn) -> Feedback:
         w[1] = np.sign(w[1]) * (0.3 + abs(w[1]))       # keep w2 away from 0
         return x1, w, float(rng.normal()), float(rng.normal())
 
-    return check_function(
-        student_fn, _boundary_reference, make_inputs, task="Entscheidungsgrenze (20)",
-        hint="Löse w1·x1 + w2·x2 + b = θ nach x2 auf. Achte auf das Vorzeichen von b − θ.")
+    task = "Entscheidungsgrenze (20)"
+    hint = "Löse w1·x1 + w2·x2 + b = θ nach x2 auf. Achte auf das Vorzeichen von b − θ."
+    probe = (np.array([0.0, 1.0]), np.array([1.0, 2.0]), 0.5, 0.0)
+    if (rejected := reject_unsolved_function(student_fn, task, hint, *probe)) is not None:
+        return rejected
+    return check_function(student_fn, _boundary_reference, make_inputs, task=task, hint=hint)
 
 
 def check_perceptron_update(student_fn) -> Feedback:
@@ -116,17 +119,22 @@ def check_novikoff_bound(student_fn) -> Feedback:
         y = np.where(X @ w + b > 0, 1.0, -1.0)
         return X, y, w, b
 
-    return check_function(
-        student_fn, novikoff_bound_reference, make_inputs, task="Novikoff-Schranke (R/γ)²",
-        rtol=1e-8,
-        hint="Hänge an jedes x eine 1 an (Bias als Gewicht). R = größte Norm der erweiterten "
-             "x̃_i, γ = min_i y_i·(w·x_i + b) / ‖(w, b)‖ - normiere mit der Norm von (w, b) "
-             "zusammen.")
+    task = "Novikoff-Schranke (R/γ)²"
+    hint = ("Hänge an jedes x eine 1 an (Bias als Gewicht). R = größte Norm der erweiterten "
+            "x̃_i, γ = min_i y_i·(w·x_i + b) / ‖(w, b)‖ - normiere mit der Norm von (w, b) "
+            "zusammen.")
+    probe = (np.array([[1.0, 1.0], [-1.0, -1.0]]), np.array([1.0, -1.0]), np.array([1.0, 0.0]), 0.0)
+    if (rejected := reject_unsolved_function(student_fn, task, hint, *probe)) is not None:
+        return rejected
+    return check_function(student_fn, novikoff_bound_reference, make_inputs, task=task,
+                          rtol=1e-8, hint=hint)
 
 
 def check_xor_best_accuracy(value) -> Feedback:
     """The best fraction of the four XOR points that a single line classifies correctly."""
-    return check_value(
-        value, 0.75, task="Beste Genauigkeit einer Geraden auf XOR", atol=1e-9,
-        hint="Drei der vier Ecken lassen sich immer richtig trennen (z. B. nur (1,1) "
-             "abschneiden), alle vier nach dem Beweis (24)–(27) nie. Als Anteil angeben.")
+    task = "Beste Genauigkeit einer Geraden auf XOR"
+    hint = ("Drei der vier Ecken lassen sich immer richtig trennen (z. B. nur (1,1) "
+            "abschneiden), alle vier nach dem Beweis (24)–(27) nie. Als Anteil angeben.")
+    if (rejected := reject_stub_value(value, task, hint)) is not None:
+        return rejected
+    return check_value(value, 0.75, task=task, atol=1e-9, hint=hint)
