@@ -7,6 +7,12 @@
   grid plus an Agg canvas draw -- one slider move in notebook 01 -- absolute and relative to
   redrawing the bare scatter plot (load-independent).
 * ``core_gradient_check_200``: central-difference gradient check of a 200-parameter loss.
+* ``core_adam_step_2d``: one ``Adam.step`` on a 2-entry array (µs per call, median of batches
+  of 2 000 calls) -- the inner loop of notebook 05's optimiser slider -- and
+  ``core_adam_step_checks_share``: the share of that step spent in its input checks
+  (``_check_trees``: structure, shapes, finite gradients), timed interleaved with the step.
+  Goal 30 µs: one slider move runs up to 3 optimisers × 300 steps, and the steps should take
+  at most about a quarter of the move's 100 ms budget (``bench_optimizers``).
 """
 from __future__ import annotations
 
@@ -23,6 +29,7 @@ from benchmarks._common import Result, interleaved_ratio, median_time  # noqa: E
 from dl_helpers.data import make_linearly_separable, make_moons  # noqa: E402
 from dl_helpers.gradcheck import gradient_check  # noqa: E402
 from dl_helpers.losses import cce_with_logits, cce_with_logits_grad  # noqa: E402
+from dl_helpers.optimizers import Adam, _check_trees  # noqa: E402
 from dl_helpers.perceptron import perceptron_predict, perceptron_train  # noqa: E402
 from dl_helpers.plotting import plot_decision_boundary, scatter_classes  # noqa: E402
 
@@ -84,6 +91,25 @@ def _gradcheck_ms() -> float:
     return 1e3 * median_time(lambda: gradient_check(f, g, W), repeats=3)
 
 
+def _adam_step_us() -> tuple[float, float]:
+    """(µs per Adam.step on 2 entries, share of the step spent in the input checks)."""
+    opt = Adam(lr=0.1)
+    p, g = np.array([1.0, 2.0]), np.array([0.1, 0.2])
+    state = opt.init(p)
+    n = 2000
+
+    def steps():
+        for _ in range(n):
+            opt.step(p, g, state)
+
+    def checks():
+        for _ in range(n):
+            _check_trees(p, g)
+
+    t_step, t_check, _ = interleaved_ratio(steps, checks, repeats=9)
+    return 1e6 * t_step / n, t_check / t_step
+
+
 def run() -> dict[str, Result]:
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # like the NumPy side (single-threaded BLAS for these sizes)
@@ -92,12 +118,15 @@ def run() -> dict[str, Result]:
     finally:
         torch.set_num_threads(threads)
     redraw_ms, redraw_ratio = _redraw_ratio()
+    adam_us, checks_share = _adam_step_us()
     return {
         "core_cce_numpy_over_torch": Result(ratio, "ratio", 3.0),
         "core_perceptron_train_400": Result(_perceptron_ms(), "ms", 200.0),
         "core_decision_boundary_redraw_over_scatter": Result(redraw_ratio, "ratio", 2.0),
         "core_decision_boundary_redraw": Result(redraw_ms, "ms", 500.0),
         "core_gradient_check_200": Result(_gradcheck_ms(), "ms", 1000.0),
+        "core_adam_step_2d": Result(adam_us, "us", 30.0),
+        "core_adam_step_checks_share": Result(checks_share, "ratio", 0.2),
     }
 
 
