@@ -284,21 +284,8 @@ class Adam:
         return AdamState(0, zeros, zeros, zeros if self.amsgrad else None)
 
     def step(self, params, grads, state: AdamState):
-        """One Adam update (new arrays; ``params``, ``grads`` and ``state`` are not modified).
-
-        Parameters
-        ----------
-        params : ndarray or (nested) list/tuple of ndarrays, e.g. list of ``Layer``
-        grads : same structure and leaf shapes as ``params``
-            ∇L at ``params``; must be finite.
-        state : AdamState
-            From :meth:`init` or the previous ``step`` (t, m, v).
-
-        Returns
-        -------
-        new_params : same structure as ``params``
-        new_state : AdamState
-        """
+        """One Adam update; arguments and results as in :meth:`SGD.step`, with an
+        :class:`AdamState` (t, m, v) instead of the SGD state. Nothing is modified in place."""
         _check_step(self, state, AdamState, params, grads)
         lr, (b1, b2), eps, wd = self.lr, self.betas, self.eps, self.weight_decay
         t = state.step + 1
