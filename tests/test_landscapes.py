@@ -427,3 +427,24 @@ def test_trajectory_plot_on_given_axes():
     with pytest.raises(ValueError, match="axes"):
         ls.TrajectoryPlot(ls.get_landscape("saddle"), ["GD"], axes=axes[:1])
     plt.close(fig)
+
+
+def test_slides_adam_indexing_from_t0_equals_torch_adam():
+    """Folien (57)-(61) literally, with the slides' index t = 0, 1, ... and m⁽⁰⁾ = v⁽⁰⁾ = 0:
+    m⁽ᵗ⁺¹⁾, v⁽ᵗ⁺¹⁾, m̂⁽ᵗ⁾ = m⁽ᵗ⁺¹⁾/(1 − β₁ᵗ⁺¹), v̂⁽ᵗ⁾ likewise, W⁽ᵗ⁺¹⁾ = W⁽ᵗ⁾ − η m̂⁽ᵗ⁾/(√v̂⁽ᵗ⁾ + ε).
+    This is the claim of the 'Hinweis zur Vorlesung' on Adam's bias correction in notebook 05."""
+    L = ls.get_landscape("quadratic")
+    eta, b1, b2, eps = 0.05, 0.9, 0.999, 1e-8
+    w, m, v = L.x0.copy(), np.zeros(2), np.zeros(2)
+    path = [w]
+    for t in range(50):
+        g = L.grad(w)
+        m = b1 * m + (1 - b1) * g                   # (57)
+        v = b2 * v + (1 - b2) * g * g               # (58)
+        m_hat = m / (1 - b1 ** (t + 1))
+        v_hat = v / (1 - b2 ** (t + 1))
+        w = w - eta / (np.sqrt(v_hat) + eps) * m_hat   # (61)
+        path.append(w)
+    ref = ls.torch_trajectory(lambda p: torch.optim.Adam(p, lr=eta, betas=(b1, b2), eps=eps),
+                              L.torch_f, L.x0, 50)
+    assert np.abs(np.array(path) - ref.path).max() <= 1e-15
