@@ -47,18 +47,27 @@ def nearest_grid_value(value: float, grid=VARIANCE_GRID) -> float:
     return float(grid[np.argmin(np.abs(np.log(grid) - np.log(float(value))))])
 
 
-def _log_limits(*arrays) -> tuple[float, float]:
+def _log_limits(current, *arrays) -> tuple[float, float]:
+    """y-limits of a log panel: whole decades around the data with some margin.
+
+    "Sticky": the ``current`` limits are kept while the data fit inside them with at most three
+    spare decades -- then the axes (ticks, labels) do not change and a redraw can blit.
+    """
     vals = np.concatenate([np.asarray(a, dtype=float).ravel() for a in arrays])
     vals = vals[np.isfinite(vals)]
     vals = np.maximum(vals, _FLOOR)
     if vals.size == 0:
         return 1e-3, 1e3
-    lo, hi = vals.min(), vals.max()
-    lo, hi = lo / 3.0, hi * 3.0
-    if hi / lo < 100:  # keep at least two decades visible
-        mid = np.sqrt(lo * hi)
-        lo, hi = mid / 10.0, mid * 10.0
-    return lo, hi
+    lo, hi = np.log10(vals.min() / 2.0), np.log10(vals.max() * 2.0)
+    new_lo, new_hi = np.floor(lo), np.ceil(hi)
+    if new_hi - new_lo < 2:  # keep at least two decades visible
+        new_lo, new_hi = np.floor((lo + hi) / 2 - 1), np.ceil((lo + hi) / 2 + 1)
+    if current is not None:
+        cur_lo, cur_hi = np.log10(current[0]), np.log10(current[1])
+        if cur_lo <= lo and hi <= cur_hi and (cur_hi - cur_lo) <= (new_hi - new_lo) + 3:
+            return current
+    # one spare decade on each side, so that the next small slider step still fits
+    return float(10.0 ** (new_lo - 1)), float(10.0 ** (new_hi + 1))
 
 
 class StudyFigure:
@@ -116,6 +125,16 @@ class StudyFigure:
                       "dead": ld}
         self.suptitle = self.fig.suptitle("")
         self.result: StudyResult | None = None
+        # Blitting: the data artists are "animated" (left out of a full draw); the static rest
+        # (axes, ticks, labels, legends) is cached as a background and only redrawn when the
+        # axes themselves change (limits, tick labels).
+        self._animated = sorted([*self.ridges, *self.lines.values()], key=lambda a: a.zorder)
+        self._animated.append(self.suptitle)
+        for artist in self._animated:
+            artist.set_animated(True)
+        self._axes_state = None
+        self._background = None
+        self._background_state = None
 
     def update(self, result: StudyResult) -> None:
         """Show ``result``: change data and limits of the existing artists."""
@@ -152,23 +171,42 @@ class StudyFigure:
         self.lines["dead"].set_data(layers, result.dead)
         for ax in (self.ax_std, self.ax_sat):
             ax.set_xlim(0.5, result.depth + 0.5)
-        self.ax_std.set_ylim(*_log_limits(z_std, theory, result.a_std))
-        self.ax_grad.set_ylim(*_log_limits(result.grad_norm))
+        current = self._axes_state is not None
+        std_lim = _log_limits(self.ax_std.get_ylim() if current else None,
+                              z_std, theory, result.a_std)
+        grad_lim = _log_limits(self.ax_grad.get_ylim() if current else None, result.grad_norm)
+        self.ax_std.set_ylim(*std_lim)
+        self.ax_grad.set_ylim(*grad_lim)
+        self._axes_state = (result.depth, tuple(edges[[0, -1]]), tuple(result.hist_layers),
+                            std_lim, grad_lim)
         self.suptitle.set_text(
             f"{result.activation}, Tiefe $L={result.depth}$, "
             f"Var$(w) = c/d$ mit $c = {variance_label(result.variance_factor)}$, "
             f"Breite $d={result.width}$, Batch $m={result.batch}$")
 
-    def draw(self) -> None:
-        """Render the figure (Agg) -- what a redraw costs, without PNG encoding."""
-        self.fig.canvas.draw()
+    def draw(self, full: bool = False) -> None:
+        """Render into the Agg buffer -- what a redraw costs, without PNG encoding.
+
+        If the axes did not change since the last full draw, the cached background is restored
+        and only the data artists are drawn (blitting); ``full=True`` forces a complete draw.
+        """
+        canvas = self.fig.canvas
+        if full or self._background is None or self._background_state != self._axes_state:
+            canvas.draw()  # animated artists are skipped here
+            self._background = canvas.copy_from_bbox(self.fig.bbox)
+            self._background_state = self._axes_state
+        else:
+            canvas.restore_region(self._background)
+        for artist in self._animated:
+            if artist.get_visible():
+                self.fig.draw_artist(artist)
 
     def to_png(self) -> bytes:
-        """Draw once and encode the Agg buffer as PNG (fast zlib level; no second render as
-        ``savefig`` would do)."""
+        """Draw (see :meth:`draw`) and encode the Agg buffer as PNG. Use this rather than
+        ``fig.savefig``: the data artists are animated and a plain savefig would omit them."""
         from PIL import Image
 
-        self.fig.canvas.draw()
+        self.draw()
         canvas = self.fig.canvas
         w, h = canvas.get_width_height(physical=True)
         img = Image.frombuffer("RGBA", (w, h), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)

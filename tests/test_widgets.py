@@ -43,6 +43,34 @@ def test_figure_updates_artists_in_place():
     assert "relu" in fig.suptitle.get_text()
 
 
+def test_blitted_redraw_equals_full_redraw():
+    """The fast path (cached background + data artists) gives the same pixels as a full draw."""
+    fig = StudyFigure()
+    fig.update(run_study(1.0, "tanh", 10, **SMALL))
+    fig.draw(full=True)
+    state = fig._background_state
+    fig.update(run_study(1.1, "tanh", 10, **SMALL))  # same depth, similar range: blit
+    assert fig._axes_state == state
+    fig.draw()
+    fast = np.asarray(fig.fig.canvas.buffer_rgba()).copy()
+    fig.draw(full=True)
+    full = np.asarray(fig.fig.canvas.buffer_rgba())
+    assert np.array_equal(fast, full)
+    # an axes change (other depth) forces a full draw with a new background
+    fig.update(run_study(1.1, "tanh", 20, **SMALL))
+    fig.draw()
+    assert fig._background_state != state
+
+
+def test_log_limits_are_sticky_decades():
+    lo, hi = widgets._log_limits(None, [0.3, 2.0])
+    assert np.isclose(np.log10(lo), np.round(np.log10(lo)))
+    assert lo <= 0.15 and hi >= 4.0
+    assert widgets._log_limits((lo, hi), [0.4, 1.5]) == (lo, hi)       # fits: kept
+    assert widgets._log_limits((lo, hi), [1e-5, 1.0]) != (lo, hi)      # outside: new
+    assert widgets._log_limits((1e-20, 1e20), [0.5, 1.0]) != (1e-20, 1e20)  # too loose
+
+
 def test_ridges_hidden_for_shallow_nets():
     fig = StudyFigure()
     fig.update(run_study(1.0, "tanh", 3, **SMALL))
