@@ -1,13 +1,15 @@
 """The student edition built by ``make student`` (``tools/site/student.py``).
 
-- No solution text in any student artefact: every line of code that occurs only in a cell
-  tagged ``solution`` of a source notebook (not in any other cell of that notebook) must not
-  appear in any file of ``_build/student/`` (notebooks, HTML, sources, search index).
+- No solution text in any student artefact: every line of code that occurs only in cells
+  tagged ``solution`` (not in any other cell of any notebook of the book, nor in the book's
+  Markdown pages) must not appear in any file of ``_build/student/`` (notebooks, HTML pages,
+  page sources, search index; the theme's and vendored assets are not content).
 - Every student notebook runs without error up to its first unsolved exercise: the cells up to
   the first stub (the cell before a removed solution) and the checker cells right after it.
 """
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -29,13 +31,33 @@ def _tags(cell) -> list[str]:
     return cell.get("metadata", {}).get("tags", [])
 
 
+def _lines(text: str) -> set[str]:
+    return {ln.strip() for ln in text.splitlines()}
+
+
+def public_text() -> str:
+    """What students may see anyway: non-solution cells of all notebooks, the book's pages."""
+    parts = []
+    for path in student.toc_notebooks():
+        parts += [c.source for c in nbformat.read(path, as_version=4).cells
+                  if SOLUTION not in _tags(c)]
+    parts += [page.read_text(errors="replace") for page in (ROOT / "book").rglob("*.md")]
+    return "\n".join(parts)
+
+
+_PUBLIC: str | None = None
+
+
 def solution_only_lines(nb) -> set[str]:
-    solution, other = set(), set()
+    global _PUBLIC
+    if _PUBLIC is None:
+        _PUBLIC = public_text()
+    solution = set()
     for cell in nb.cells:
-        lines = {ln.strip() for ln in cell.source.splitlines()}
-        (solution if SOLUTION in _tags(cell) else other).update(lines)
-    return {ln for ln in solution - other
-            if len(ln) >= MIN_LINE and not ln.startswith("#")}
+        if SOLUTION in _tags(cell):
+            solution |= _lines(cell.source)
+    return {ln for ln in solution
+            if len(ln) >= MIN_LINE and not ln.startswith("#") and ln not in _PUBLIC}
 
 
 def _notebooks():
@@ -48,9 +70,37 @@ def student_files() -> dict[Path, str]:
         missing(f"no student edition in {OUT} (run `make student`)")
     files = {}
     for f in OUT.rglob("*"):
+        if {"_static", "_vendor"} & set(f.relative_to(OUT).parts):
+            continue  # theme and vendored JavaScript: not generated from the notebooks
         if f.is_file() and f.suffix in {".ipynb", ".html", ".js", ".txt", ".json", ".md", ".py"}:
-            files[f] = f.read_text(errors="replace")
+            files[f] = visible_text(f)
     return files
+
+
+def _strings(node) -> list[str]:
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        return [s for v in node.values() for s in _strings(v)]
+    if isinstance(node, list):
+        return [s for v in node for s in _strings(v)]
+    return []
+
+
+def visible_text(path: Path) -> str:
+    """Text of a file as a reader sees it: HTML without tags (highlighted code is split into
+    spans), JSON/notebooks with their strings unescaped."""
+    raw = path.read_text(errors="replace")
+    if path.suffix == ".html":
+        from bs4 import BeautifulSoup
+
+        return BeautifulSoup(raw, "html.parser").get_text()
+    if path.suffix in {".ipynb", ".json"}:
+        try:
+            return "".join(_strings(json.loads(raw)))
+        except ValueError:
+            return raw
+    return raw
 
 
 @pytest.mark.parametrize("source", _notebooks(), ids=lambda p: p.name if p else "none")
