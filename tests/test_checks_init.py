@@ -87,3 +87,21 @@ def test_identical_units():
     assert not ci.check_identical_units(lambda W: np.all(W[:, 0] == W[0, 0]))
     assert not ci.check_identical_units(_stub)
     assert not ci.check_identical_units("no function")
+
+
+# --- lecture errors are flagged in the notebooks and in the fragments for book/hinweise.md ---
+def test_lecture_errors_flagged():
+    from pathlib import Path
+
+    import nbformat
+
+    root = Path(__file__).resolve().parent.parent
+    for nb_name, fragment, minimum in (
+            ("06_vanishing_gradients_activations.ipynb", "06_activations.md", 3),
+            ("07_initialization.ipynb", "07_init.md", 3)):
+        nb = nbformat.read(root / "lecture_nb" / nb_name, as_version=4)
+        notes = [c for c in nb.cells if c.cell_type == "markdown"
+                 and "{admonition} Hinweis zur Vorlesung" in c.source]
+        assert len(notes) >= minimum, nb_name
+        text = (root / "book" / "_hinweise" / fragment).read_text(encoding="utf-8")
+        assert text.startswith("### ") and text.count("\n- **") >= minimum, fragment
