@@ -486,7 +486,10 @@ class TorchOptimKernel:
         subclasses are rejected)
     params : list of float tensors with ``requires_grad=True``
 
-    ``step()`` updates ``params`` in place from their ``.grad`` (like ``torch.optim``).
+    ``step()`` updates ``params`` in place from their ``.grad`` (like ``torch.optim``). Should
+    the functional signature differ in another torch version (``TypeError`` in the first step),
+    the kernel falls back to the class from ``optimizer.torch_optimizer`` (same result, slower
+    first use).
     """
 
     def __init__(self, optimizer, params):
@@ -497,6 +500,8 @@ class TorchOptimKernel:
         if not params or not all(isinstance(p, torch.Tensor) and p.requires_grad for p in params):
             raise TypeError("params must be a non-empty list of tensors with requires_grad=True")
         self.optimizer, self.params = optimizer, params
+        self._torch_opt = None   # the torch.optim class, only if the functional call fails
+        self._steps_done = 0
         if isinstance(optimizer, SGD):
             self._buffers = [None] * len(params)
         else:
@@ -510,23 +515,36 @@ class TorchOptimKernel:
         for p in self.params:
             p.grad = None
 
-    @torch.no_grad()
     def step(self) -> None:
-        from torch.optim.adam import adam
-        from torch.optim.sgd import sgd
+        if any(p.grad is None for p in self.params):
+            raise ValueError("every parameter needs a .grad before step() (call backward first)")
+        if self._torch_opt is None:
+            try:
+                self._functional_step()
+            except TypeError:
+                if self._steps_done:
+                    raise
+                self._torch_opt = self.optimizer.torch_optimizer(self.params)
+        if self._torch_opt is not None:
+            self._torch_opt.step()
+        self._steps_done += 1
+
+    @torch.no_grad()
+    def _functional_step(self) -> None:
+        from torch.optim import adam as adam_module  # the modules, not the classes Adam/SGD
+        from torch.optim import sgd as sgd_module
 
         o = self.optimizer
         grads = [p.grad for p in self.params]
-        if any(g is None for g in grads):
-            raise ValueError("every parameter needs a .grad before step() (call backward first)")
         if isinstance(o, SGD):
-            sgd(self.params, grads, self._buffers, foreach=False, weight_decay=o.weight_decay,
-                momentum=o.momentum, lr=o.lr, dampening=o.dampening, nesterov=o.nesterov,
-                maximize=False)
+            sgd_module.sgd(self.params, grads, self._buffers, foreach=False,
+                           weight_decay=o.weight_decay, momentum=o.momentum, lr=o.lr,
+                           dampening=o.dampening, nesterov=o.nesterov, maximize=False)
         else:
-            adam(self.params, grads, self._exp_avgs, self._exp_avg_sqs, self._max_sqs, self._steps,
-                 foreach=False, amsgrad=o.amsgrad, beta1=o.betas[0], beta2=o.betas[1], lr=o.lr,
-                 weight_decay=o.weight_decay, eps=o.eps, maximize=False)
+            adam_module.adam(self.params, grads, self._exp_avgs, self._exp_avg_sqs, self._max_sqs,
+                             self._steps, foreach=False, amsgrad=o.amsgrad, beta1=o.betas[0],
+                             beta2=o.betas[1], lr=o.lr, weight_decay=o.weight_decay, eps=o.eps,
+                             maximize=False)
 
 
 def torch_trajectory(optimizer, torch_f: Callable, x0, steps: int) -> Trajectory:

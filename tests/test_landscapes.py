@@ -182,6 +182,19 @@ def test_torch_functional_kernel_equals_torch_optim_class(case):
     assert np.abs(c.path - a.path).max() <= PARITY_TOL
 
 
+@pytest.mark.parametrize("opt", [SGD(lr=1e-3, momentum=0.9), Adam(lr=0.05)])
+def test_torch_functional_kernel_falls_back_to_the_class(opt, monkeypatch):
+    """A torch version with another functional signature: same trajectory via the class."""
+    def wrong_signature(*args, **kwargs):
+        raise TypeError("unexpected keyword argument")
+    monkeypatch.setattr(ls.TorchOptimKernel, "_functional_step", wrong_signature)
+    L = ls.get_landscape("rosenbrock")
+    a = ls.torch_trajectory(opt, L.torch_f, L.x0, 30)
+    monkeypatch.undo()
+    b = ls.torch_trajectory(opt, L.torch_f, L.x0, 30)
+    assert np.array_equal(a.path, b.path)
+
+
 def test_torch_functional_kernel_rejects_bad_input():
     x = torch.zeros(2, dtype=torch.float64, requires_grad=True)
     with pytest.raises(TypeError, match="optimizer"):
