@@ -8,8 +8,9 @@ For every HTML page of the built site (``SITE_DIR``, default ``_build/html``) se
 - MathJax rendered: every Sphinx math element holds a MathJax container, no TeX error, and
   no raw TeX delimiters remain in the visible prose;
 - embedded widgets rendered (one view per widget-view script, no error text);
-- on pages with a kernel-free study (``dl_helpers.static_widgets``), moving each control
-  changes the picture.
+- solution cells (tag ``solution``) are folded: a closed toggle, their code not visible;
+- on pages with a kernel-free study (tools/site/studies.py or ``dl_helpers.static_widgets``),
+  moving each control changes the picture.
 
 A screenshot of each page goes to ``_build/screenshots/``; page weights (bytes the browser
 fetched per page) to ``_build/screenshots/page_weight.json``.
@@ -136,6 +137,11 @@ def test_page(browser, site_server, page_path):
                                    timeout=30_000)
             status = page.evaluate(WIDGET_STATUS_JS)
             assert not status["errors"], f"widget errors on {page_path}: {status['errors']}"
+
+        folded = page.evaluate("""() => Array.from(document.querySelectorAll('.solution-cell'))
+            .map(c => { const d = c.querySelector('details'); return !!d && !d.open &&
+                        !!c.querySelector('.cell_input') && !c.querySelector('.cell_input').checkVisibility(); })""")
+        assert all(folded), f"{page_path}: solution cells not folded: {folded}"
 
         studies = page.locator(".static-study")
         for i in range(studies.count()):
