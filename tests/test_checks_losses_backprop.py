@@ -189,4 +189,4 @@ def test_untouched_stub_gets_an_explicit_message(capsys):
     assert not cl.check_logistic_at_boundary(...)
     assert not cb.check_hidden_delta(...)
     out = capsys.readouterr().out
-    assert out.count("Noch nicht bearbeitet") == 2
+    assert out.count("Noch keine Antwort eingetragen") == 2

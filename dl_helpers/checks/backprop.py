@@ -10,6 +10,7 @@ import numpy as np
 import torch
 
 from ..worked_example import slides_example
+from ._answers import reject_stub_value
 from ._core import Feedback, _compare, _report, run_student_code
 
 __all__ = ["check_hidden_delta", "check_dense_backward", "check_augmented_gradient",
@@ -27,8 +28,8 @@ def check_hidden_delta(answer) -> Feedback:
     task = "δ der versteckten Schicht (Folie (52))"
     hint = ("Erst vorwärts (h, y, u, z), dann δ_k = 2(z_k − z*_k) z_k (1 − z_k) und "
             "δ_j = y_j (1 − y_j) · Σ_k δ_k u_jk, als Vektor: y * (1 - y) * (U @ delta_out).")
-    if answer is Ellipsis:
-        return _report(False, task, "Noch nicht bearbeitet: ersetze `...` durch deine Rechnung.", hint)
+    if (stub := reject_stub_value(answer, task, hint)) is not None:
+        return stub
     ok, detail = _compare(answer, ex.delta_hidden, rtol=1e-8, atol=1e-12)
     if not ok:
         try:

@@ -14,6 +14,7 @@ import torch
 
 from ..landscapes import TorchOptimKernel
 from ..optimizers import SGD, Adam
+from ._answers import reject_stub_value
 from ._core import Feedback, _compare, _report, run_student_code
 
 __all__ = ["check_stability_limit", "check_momentum_step", "check_adam_step",
@@ -48,8 +49,8 @@ def check_stability_limit(answer, H) -> Feedback:
     hint = "GD multipliziert den Fehler in Eigenrichtung λ mit (1 − ηλ); nötig ist |1 − ηλ| < 1 für alle λ."
     lam = np.linalg.eigvalsh(np.asarray(H, dtype=np.float64))
     expected = 2.0 / lam[-1]
-    if answer is Ellipsis:
-        return _report(False, task, "Noch nicht bearbeitet: ersetze `...` durch deine Rechnung.", hint)
+    if (stub := reject_stub_value(answer, task, hint)) is not None:
+        return stub
     ok, detail = _compare(answer, expected, rtol=1e-6, atol=0.0)
     if not ok and np.ndim(answer) == 0 and answer is not None and not isinstance(answer, str):
         try:
