@@ -25,8 +25,12 @@ from .init_study import (DEFAULT_BATCH, DEFAULT_WIDTH, DEPTH_GRID, SCHEME_MARKS,
                          run_study)
 
 __all__ = ["StudyFigure", "StudyWidget", "render_study_png", "study_figure_png",
-           "VARIANCE_GRID", "DEPTH_GRID", "STUDY_ACTIVATIONS", "variance_label",
-           "nearest_grid_value"]
+           "VARIANCE_GRID", "DEPTH_GRID", "STUDY_ACTIVATIONS", "ACTIVATION_GRID",
+           "variance_label", "nearest_grid_value"]
+
+#: The slider grids (also for precomputing the static images): variance factors c, the
+#: activation names of the dropdown, the depths.
+ACTIVATION_GRID: tuple[str, ...] = STUDY_ACTIVATIONS
 
 _N_RIDGES = 8
 _FLOOR = 1e-30  # log-scale panels show values below this (float32 underflow) at the floor

@@ -115,6 +115,7 @@ def test_render_study_png():
     other = render_study_png(0.25, "relu", 5, **SMALL)
     assert other != png
     assert widgets.VARIANCE_GRID is VARIANCE_GRID
+    assert widgets.ACTIVATION_GRID == STUDY_ACTIVATIONS and widgets.DEPTH_GRID is DEPTH_GRID
 
 
 def test_labels():
