@@ -312,12 +312,20 @@ def run_study(variance_factor: float | str = 1.0, activation: str = "tanh", dept
     # the CPU matmuls ~10x slower, so they are flushed to 0 (reset afterwards).
     torch.set_flush_denormal(True)
     try:
-        Zs, As, dWs = study_forward_backward(W, X, G, act.name, scale)
+        return _study_statistics(W, X, G, act.name, scale, factor, depth, n_hist,
+                                 int(width), int(batch), int(seed))
     finally:
         torch.set_flush_denormal(False)
         torch.set_num_threads(threads)
 
-    lo, hi = hist_range(act.name)
+
+def _study_statistics(W, X, G, activation, scale, factor, depth, n_hist, width, batch,
+                      seed) -> StudyResult:
+    """Forward/backward pass and per-layer statistics (runs inside run_study's thread and
+    denormal settings, so the statistics are single-threaded too when asked for)."""
+    Zs, As, dWs = study_forward_backward(W, X, G, activation, scale)
+
+    lo, hi = hist_range(activation)
     hist_layers = hist_layer_choice(depth, n_hist)
     hist_counts = np.empty((hist_layers.size, HIST_BINS))
     for row, layer in enumerate(hist_layers):
@@ -325,7 +333,7 @@ def run_study(variance_factor: float | str = 1.0, activation: str = "tanh", dept
         h = torch.histc(a.clamp(lo, hi), bins=HIST_BINS, min=lo, max=hi)
         hist_counts[row] = h.numpy() / a.numel()
 
-    intervals = saturation_intervals(act.name)
+    intervals = saturation_intervals(activation)
     rows = []
     for z, a, dw in zip(Zs, As, dWs):
         mask = _in_intervals(z, intervals)
@@ -336,7 +344,7 @@ def run_study(variance_factor: float | str = 1.0, activation: str = "tanh", dept
     stats = torch.stack(rows).double().numpy()
     sat, dead, z_var, a_mean, a_msq, gn = stats.T
     a_std = np.sqrt(np.maximum(a_msq - a_mean ** 2, 0.0))
-    return StudyResult(factor, act.name, depth, int(width), int(batch), int(seed),
+    return StudyResult(factor, activation, depth, width, batch, seed,
                        z_var, a_std, a_msq, sat, dead, gn, hist_layers, hist_counts,
                        np.linspace(lo, hi, HIST_BINS + 1))
 
