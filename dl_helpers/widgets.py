@@ -233,13 +233,13 @@ def study_figure_png(result: StudyResult) -> bytes:
 
 def render_study_png(variance_factor: float | str, activation: str, depth: int, *,
                      width: int = DEFAULT_WIDTH, batch: int = DEFAULT_BATCH,
-                     seed: int = 0) -> bytes:
+                     seed: int = 0, num_threads: int | None = None) -> bytes:
     """Run the study for one (variance factor, activation, depth) and return a PNG.
 
     For the static site: loop over ``VARIANCE_GRID × STUDY_ACTIVATIONS × DEPTH_GRID``.
     """
     return study_figure_png(run_study(variance_factor, activation, depth, width=width,
-                                      batch=batch, seed=seed))
+                                      batch=batch, seed=seed, num_threads=num_threads))
 
 
 class StudyWidget:
@@ -257,6 +257,8 @@ class StudyWidget:
         stay at their start values (notebook 06 uses ("activation", "depth")).
     width, batch, seed : int
         Passed to :func:`run_study`.
+    num_threads : int, optional
+        torch threads per recomputation (see :func:`run_study`).
 
     Attributes ``variance``, ``activation``, ``depth`` are the ipywidgets (set their
     ``value`` to update programmatically), ``figure`` the :class:`StudyFigure`, ``widget``
@@ -265,7 +267,8 @@ class StudyWidget:
 
     def __init__(self, variance_factor: float = 1.0, activation: str = "tanh",
                  depth: int = 10, *, controls=("variance", "activation", "depth"),
-                 width: int = DEFAULT_WIDTH, batch: int = DEFAULT_BATCH, seed: int = 0):
+                 width: int = DEFAULT_WIDTH, batch: int = DEFAULT_BATCH, seed: int = 0,
+                 num_threads: int | None = None):
         import ipywidgets as W
 
         unknown = set(controls) - {"variance", "activation", "depth"}
@@ -275,7 +278,7 @@ class StudyWidget:
         if activation not in STUDY_ACTIVATIONS:
             raise ValueError(f"unknown activation {activation!r}; choose one of: "
                              + ", ".join(STUDY_ACTIVATIONS))
-        self._kw = {"width": width, "batch": batch, "seed": seed}
+        self._kw = {"width": width, "batch": batch, "seed": seed, "num_threads": num_threads}
         self.figure = StudyFigure()
         self.variance = W.SelectionSlider(
             options=[(f"{v:.3g}", v) for v in VARIANCE_GRID],
