@@ -40,6 +40,10 @@ def lab(tmp_path_factory):
     root = tmp_path_factory.mktemp("lab_root")
     shutil.copy2(NOTEBOOK, root / NOTEBOOK.name)
     home = tmp_path_factory.mktemp("lab_home")
+    # no "Would you like to get notified about Jupyter news?" toast (and no news fetch)
+    notes = home / "settings" / "@jupyterlab" / "apputils-extension"
+    notes.mkdir(parents=True)
+    (notes / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
     port = _free_port()
     env = {**os.environ,
            "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
@@ -120,6 +124,8 @@ def test_live_depth_slider_changes_figure(browser, lab):
             f"(s) => {{ const now = ({IMG_JS})(s); return now && now !== {before!r}; }}",
             arg=slider.element_handle(), timeout=180_000, polling=500)
         page.screenshot(path=str(screenshot_dir() / "lab_07_initialization.png"))
+        study = slider.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][1]")
+        study.screenshot(path=str(screenshot_dir() / "lab_07_initialization_study.png"))
     finally:
         page.close()
     assert not errors, f"JavaScript errors in JupyterLab: {errors}"

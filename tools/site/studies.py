@@ -71,9 +71,11 @@ STUDIES: tuple[Study, ...] = (
         doc="lecture_nb/07_initialization",
         match=r"StudyWidget\(",
         render="dl_helpers.widgets:render_study_png",
+        # the notebook's suggestions: tanh c=1 vs c=4 at L=20, ReLU LeCun vs He at L=50,
+        # sigmoid with c=16; c=2^-1.5≈0.35 stands for the old heuristic U(±1/√d) (c=1/3)
         axes={"activation": ("sigmoid", "tanh", "relu"),
-              "depth": (3, 10, 20),
-              "variance_factor": (2.0 ** -1.5, 1.0, 2.0, 4.0)},
+              "depth": (5, 20, 50),
+              "variance_factor": (2.0 ** -1.5, 1.0, 2.0, 4.0, 16.0)},
         labels={"activation": "Aktivierung σ", "depth": "Tiefe L",
                 "variance_factor": "c = d·Var(w)"},
         initial={"activation": "tanh", "depth": 20, "variance_factor": 1.0},
