@@ -52,10 +52,12 @@ def nearest_grid_value(value: float, grid=VARIANCE_GRID) -> float:
 
 
 def _log_limits(current, *arrays) -> tuple[float, float]:
-    """y-limits of a log panel: whole decades around the data with some margin.
+    """y-limits of a log panel: on a lattice of whole decades around the data.
 
-    "Sticky": the ``current`` limits are kept while the data fit inside them with at most three
-    spare decades -- then the axes (ticks, labels) do not change and a redraw can blit.
+    "Sticky": the ``current`` limits are kept while the data fit inside them with little
+    spare room -- then the axes (ticks, labels) do not change and a redraw can blit. Data
+    spanning many decades (deep, unstable networks move a lot per slider step) get a coarser
+    lattice of ``step ≈ span/6`` decades.
     """
     vals = np.concatenate([np.asarray(a, dtype=float).ravel() for a in arrays])
     vals = vals[np.isfinite(vals)]
@@ -63,15 +65,17 @@ def _log_limits(current, *arrays) -> tuple[float, float]:
     if vals.size == 0:
         return 1e-3, 1e3
     lo, hi = np.log10(vals.min() / 2.0), np.log10(vals.max() * 2.0)
-    new_lo, new_hi = np.floor(lo), np.ceil(hi)
+    step = max(1, int(round((hi - lo) / 6)))
+    new_lo, new_hi = step * np.floor(lo / step), step * np.ceil(hi / step)
     if new_hi - new_lo < 2:  # keep at least two decades visible
         new_lo, new_hi = np.floor((lo + hi) / 2 - 1), np.ceil((lo + hi) / 2 + 1)
     if current is not None:
         cur_lo, cur_hi = np.log10(current[0]), np.log10(current[1])
-        if cur_lo <= lo and hi <= cur_hi and (cur_hi - cur_lo) <= (new_hi - new_lo) + 3:
+        spare = (cur_hi - cur_lo) - (hi - lo)
+        if cur_lo <= lo and hi <= cur_hi and spare <= 2 * step + 2:
             return current
-    # one spare decade on each side, so that the next small slider step still fits
-    return float(10.0 ** (new_lo - 1)), float(10.0 ** (new_hi + 1))
+    # spare room of one lattice step on each side, so the next slider step still fits
+    return float(10.0 ** (new_lo - step)), float(10.0 ** (new_hi + step))
 
 
 class StudyFigure:

@@ -69,6 +69,8 @@ def test_log_limits_are_sticky_decades():
     assert widgets._log_limits((lo, hi), [0.4, 1.5]) == (lo, hi)       # fits: kept
     assert widgets._log_limits((lo, hi), [1e-5, 1.0]) != (lo, hi)      # outside: new
     assert widgets._log_limits((1e-20, 1e20), [0.5, 1.0]) != (1e-20, 1e20)  # too loose
+    wide = widgets._log_limits(None, [1e-30, 1e10])  # 40 decades: coarser lattice
+    assert wide[0] <= 5e-31 and wide[1] >= 2e10
 
 
 def test_ridges_hidden_for_shallow_nets():
