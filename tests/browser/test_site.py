@@ -18,6 +18,7 @@ fetched per page) to ``_build/screenshots/page_weight.json``.
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -81,9 +82,15 @@ _weights: dict[str, int] = {}
 @pytest.fixture(scope="module", autouse=True)
 def _write_weights():
     yield
-    if _weights:
-        out = screenshot_dir() / "page_weight.json"
-        out.write_text(json.dumps(dict(sorted(_weights.items())), indent=1))
+    if _weights:  # one file per xdist worker, merged into page_weight.json
+        folder = screenshot_dir()
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        (folder / f"page_weight.{worker}.json").write_text(json.dumps(_weights))
+        merged = {}
+        for part in folder.glob("page_weight.*.json"):
+            merged.update(json.loads(part.read_text()))
+        (folder / "page_weight.json").write_text(json.dumps(dict(sorted(merged.items())),
+                                                            indent=1))
 
 
 def _local_file(origin: str, url: str) -> Path | None:
@@ -172,5 +179,7 @@ def test_page(browser, site_server, page_path):
     assert not foreign, f"{page_path} requested other hosts: {foreign}"
     assert not problems, f"{page_path}: {problems}"
     assert not errors, f"{page_path}: JavaScript errors: {errors}"
-    _weights[page_path] = sum(f.stat().st_size for f in
-                              {_local_file(origin, u) for u in requests} if f is not None)
+    files = {_local_file(origin, u) for u in requests} - {None}
+    _weights[page_path] = {"total_bytes": sum(f.stat().st_size for f in files),
+                           "html_bytes": (site_dir() / page_path).stat().st_size,
+                           "files": len(files)}
