@@ -37,6 +37,7 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import torch
 
+from .live_plots import BlitFigure
 from .optimizers import SGD, Adam, AdamState, tree_map
 from .plotting import CLASS_COLORS
 from ._validation import (as_array, check_choice, check_positive_float, check_positive_int,
@@ -770,7 +771,7 @@ def contour_grid(landscape: Landscape, n: int = 120) -> tuple[np.ndarray, np.nda
 _COLORS = CLASS_COLORS
 
 
-class TrajectoryPlot:
+class TrajectoryPlot(BlitFigure):
     """Contour plot of a landscape with one line per optimiser; :meth:`update` moves the lines.
 
     Everything static (contours, minimum, start, axes, ticks, legend) is drawn once and kept as a
@@ -847,45 +848,25 @@ class TrajectoryPlot:
         self.status = self.ax.text(0.02, 0.02, "", transform=self.ax.transAxes, fontsize=9,
                                    color="#D55E00", animated=True,
                                    bbox=dict(facecolor="white", alpha=0.8, edgecolor="none"))
+        BlitFigure.__init__(self, self.fig)
+        for artist in (*self.lines.values(), *self.loss_lines.values(), self.status):
+            self.animate(artist)
         if self.ax_loss is not None:
             self.ax_loss.set_yscale("log")
             self.ax_loss.set(xlabel="Schritt $t$", ylabel=r"$f(x^{(t)}) - f_{\min}$", ylim=loss_ylim)
             self.ax_loss.grid(alpha=0.3)
-        self._background = None
         self.set_steps(steps)
         if axes is None:
             self.fig.tight_layout()
 
     # ---------------------------------------------------------------- drawing
-    def _agg_canvas(self):
-        """The figure's canvas, re-attached to Agg if ``plt.close`` left a bare canvas behind."""
-        if not hasattr(self.fig.canvas, "copy_from_bbox"):
-            from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-            FigureCanvasAgg(self.fig)
-        return self.fig.canvas
-
-    def _animated(self):
-        return [*self.lines.values(), *self.loss_lines.values(), self.status]
-
     def set_steps(self, steps: int) -> None:
         """Set the x-range of the loss axis to [0, steps] (the static background is redrawn)."""
         steps = check_positive_int(steps, "steps")
         self.steps = steps
         if self.ax_loss is not None:
             self.ax_loss.set_xlim(0, steps)
-        self._background = None
-
-    def full_redraw(self) -> None:
-        """Draw the static part, store it as background, then draw the lines on top."""
-        canvas = self._agg_canvas()
-        canvas.draw()  # animated artists are skipped here
-        self._background = canvas.copy_from_bbox(self.fig.bbox)
-        self._draw_animated()
-
-    def _draw_animated(self) -> None:
-        for artist in self._animated():
-            artist.axes.draw_artist(artist)
+        self.invalidate()
 
     def update(self, trajectories: Mapping[str, Trajectory], title: str | None = None,
                note: str = "") -> None:
@@ -917,30 +898,5 @@ class TrajectoryPlot:
         self.status.set_text("\n".join(parts))
         if title is not None and title != self.ax.get_title():
             self.ax.set_title(title, fontsize=10)
-            self._background = None
-        canvas = self._agg_canvas()
-        if self._background is None or self._background.get_extents() != tuple(
-                int(v) for v in self.fig.bbox.extents):
-            self.full_redraw()
-        else:
-            canvas.restore_region(self._background)
-            self._draw_animated()
-            canvas.blit(self.fig.bbox)
-
-    def _repr_png_(self) -> bytes:
-        """``display(plot)`` shows the current picture (lines included; they are animated
-        artists, which a plain ``display(plot.fig)`` would leave out)."""
-        return self.to_png(compress_level=6)
-
-    def to_png(self, compress_level: int = 1) -> bytes:
-        """The current picture as PNG bytes (fast zlib level), e.g. for ``ipywidgets.Image``."""
-        import io
-
-        from PIL import Image
-
-        if self._background is None:
-            self.full_redraw()
-        buf = np.asarray(self.fig.canvas.buffer_rgba())
-        out = io.BytesIO()
-        Image.fromarray(buf[..., :3]).save(out, format="PNG", compress_level=compress_level)
-        return out.getvalue()
+            self.invalidate()
+        self.redraw()
