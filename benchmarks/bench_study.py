@@ -2,7 +2,9 @@
 
 A "move" = one slider step: recompute the study for the next grid value of c (or the next
 activation) at fixed depth and redraw the one figure (artists updated in place; the static
-part is blitted from a cached background when the axes did not change; Agg draw).
+part is blitted from a cached background; only panels whose axes changed -- typically a log
+panel's limits -- are re-rendered in their own pixel region or restored from a per-panel
+cache; Agg draw).
 Reported: median over a slider walk of 32 moves at width 256 / batch 512 for depth 50
 (goal ≤ 100 ms) and depth 10, with torch's default thread count and with one thread;
 separately the study computation alone and the PNG step (re-blit + encoding) that the

@@ -5,7 +5,9 @@ All numbers come from :func:`dl_helpers.init_study.run_study`; this module only 
 * :class:`StudyFigure` -- one matplotlib figure with four panels (activation histograms by
   layer as a ridge plot, saturated/dead fraction, std vs layer, ‖∂C/∂W_l‖ vs layer). Its
   ``update(result)`` changes the existing artists in place (``set_data``, step-patch values,
-  axis limits); it never clears axes or creates a new figure.
+  axis limits); it never clears axes or creates a new figure. Redraws blit: the data artists
+  are drawn over a cached background in which only the panels whose axes changed are
+  re-rendered (each in a fixed pixel region, with a small per-panel image cache).
 * :class:`StudyWidget` -- ipywidgets controls (variance factor on a log grid with the
   LeCun/Glorot/He points as buttons, activation, depth) over one ``StudyFigure`` shown in an
   ``ipywidgets.Image``. Works in JupyterLab and, with a live kernel, in the book.
@@ -18,6 +20,7 @@ import io
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
 from .init_study import (DEFAULT_BATCH, DEFAULT_WIDTH, DEPTH_GRID, SCHEME_MARKS,
@@ -78,6 +81,31 @@ def _log_limits(current, *arrays) -> tuple[float, float]:
     return float(10.0 ** (new_lo - step)), float(10.0 ** (new_hi + step))
 
 
+#: Legend box of the std panel in axes fractions (width, height), corners tried in the order
+#: of matplotlib's loc="best".
+_LEGEND_BOX = (0.36, 0.36)
+_CORNERS = ("upper right", "upper left", "lower left", "lower right")
+
+
+def _legend_corner(layers, x_max, ylim, curves) -> str:
+    """Corner of the std panel whose legend box covers the fewest curve points (log y)."""
+    x = np.asarray(layers, dtype=float)
+    fine = np.linspace(x[0], x[-1], 4 * x.size)
+    lo, hi = np.log10(ylim[0]), np.log10(ylim[1])
+    fx = (fine - 0.5) / (x_max - 0.5)
+    best, best_count = _CORNERS[0], None
+    fys = [(np.interp(fine, x, np.log10(np.maximum(np.nan_to_num(c, nan=_FLOOR), _FLOOR)))
+            - lo) / (hi - lo) for c in curves]
+    w, h = _LEGEND_BOX
+    for corner in _CORNERS:
+        in_x = fx >= 1 - w if "right" in corner else fx <= w
+        count = sum(int(np.count_nonzero(in_x & ((fy >= 1 - h) if "upper" in corner
+                                                    else (fy <= h)))) for fy in fys)
+        if best_count is None or count < best_count:
+            best, best_count = corner, count
+    return best
+
+
 class StudyFigure:
     """Four-panel figure of a :class:`~dl_helpers.init_study.StudyResult`, updated in place.
 
@@ -108,26 +136,28 @@ class StudyFigure:
             patch.set_zorder(_N_RIDGES - i)
             self.ridges.append(patch)
         self.ax_hist.set_xlabel(r"Aktivierung $a_l$")
-        self.ax_hist.set_title("Histogramme der Aktivierungen")
+        self.ax_hist.set_title("Histogramme der Aktivierungen", y=1.0)
 
         lz, = self.ax_std.plot([], [], "o-", ms=3, color=_COLORS["z"], label=r"Std$(z_l)$")
         lt, = self.ax_std.plot([], [], "--", color=_COLORS["theory"],
                                label=r"Theorie $\sqrt{c\,E[a_{l-1}^2]}$")
         la, = self.ax_std.plot([], [], "s-", ms=3, color=_COLORS["a"], label=r"Std$(a_l)$")
         self.ax_std.set_yscale("log")
-        self.ax_std.set_title("Signal im Vorwärtslauf")
-        self.ax_std.legend(loc="best", fontsize=8)
+        self.ax_std.set_title("Signal im Vorwärtslauf", y=1.0)
+        # legend corner chosen per update by _legend_corner (like loc="best", but part of
+        # the panel's axes state, so the cached panel image never shows a stale position)
+        self.std_legend = self.ax_std.legend(loc="upper right", fontsize=8)
         lg, = self.ax_grad.plot([], [], "o-", ms=3, color=_COLORS["grad"])
         self.ax_grad.set_yscale("log")
         self.ax_grad.set_xlabel("Schicht $l$")
-        self.ax_grad.set_title(r"Gradientennorm $\|\partial C/\partial W_l\|_F$")
+        self.ax_grad.set_title(r"Gradientennorm $\|\partial C/\partial W_l\|_F$", y=1.0)
         ls, = self.ax_sat.plot([], [], "o-", ms=3, color=_COLORS["sat"],
                                label=r"gesättigt ($|\sigma'| < 5\%$ max)")
         ld, = self.ax_sat.plot([], [], "s-", ms=3, color=_COLORS["dead"],
                                label="tot (für alle Eingaben)")
         self.ax_sat.set_ylim(-0.03, 1.03)
         self.ax_sat.set_xlabel("Schicht $l$")
-        self.ax_sat.set_title("Anteil gesättigter / toter Einheiten")
+        self.ax_sat.set_title("Anteil gesättigter / toter Einheiten", y=1.0)
         self.ax_sat.legend(loc="upper left", fontsize=8)
         self.lines = {"z_std": lz, "z_theory": lt, "a_std": la, "grad": lg, "sat": ls,
                       "dead": ld}
@@ -140,9 +170,32 @@ class StudyFigure:
         self._animated.append(self.suptitle)
         for artist in self._animated:
             artist.set_animated(True)
+        # Per-panel redraw: the figure is cut into four fixed pixel regions, one per panel
+        # (with its ticks, tick labels and title). When only one panel's axes change (the
+        # typical slider move: a log panel's limits), only that region is cleared and that
+        # panel redrawn; panel images are also cached by their axes state, so returning to
+        # an earlier state costs a copy.
+        self._panels = (self.ax_hist, self.ax_sat, self.ax_std, self.ax_grad)
+        self._regions = self._panel_regions()
+        self._region_cache: dict = {}
+        self._partial_ok = None  # checked at the first full draw (regions contain panels)
         self._axes_state = None
         self._background = None
         self._background_state = None
+
+    def _panel_regions(self):
+        """Pixel boxes (display coordinates) of the four panels: the figure split between
+        the columns (a quarter into the gap, the right panels' log tick labels need the room)
+        and between the rows (bottom titles vs. top x labels)."""
+        from matplotlib.transforms import Bbox
+
+        W, H = self.fig.bbox.width, self.fig.bbox.height
+        left, right = self.ax_hist.bbox, self.ax_std.bbox
+        top, bottom = self.ax_hist.bbox, self.ax_sat.bbox
+        xs = round(left.x1 + 0.25 * (right.x0 - left.x1))
+        ys = round(bottom.y1 + 0.37 * (top.y0 - bottom.y1))
+        return (Bbox([[0, ys], [xs, H]]), Bbox([[0, 0], [xs, ys]]),
+                Bbox([[xs, ys], [W, H]]), Bbox([[xs, 0], [W, ys]]))
 
     def update(self, result: StudyResult) -> None:
         """Show ``result``: change data and limits of the existing artists."""
@@ -185,8 +238,14 @@ class StudyFigure:
         grad_lim = _log_limits(self.ax_grad.get_ylim() if current else None, result.grad_norm)
         self.ax_std.set_ylim(*std_lim)
         self.ax_grad.set_ylim(*grad_lim)
-        self._axes_state = (result.depth, tuple(edges[[0, -1]]), tuple(result.hist_layers),
-                            std_lim, grad_lim)
+        corner = _legend_corner(layers, (result.depth + 0.5), std_lim,
+                                (z_std, theory, result.a_std))
+        self.std_legend.set_loc(corner)
+        # axes state of each panel (order of self._panels): a redraw re-renders exactly the
+        # panels whose state changed
+        self._axes_state = ((tuple(edges[[0, -1]]), tuple(result.hist_layers)),
+                            (result.depth,), (result.depth, std_lim, corner),
+                            (result.depth, grad_lim))
         self.suptitle.set_text(
             f"{result.activation}, Tiefe $L={result.depth}$, "
             f"Var$(w) = c/d$ mit $c = {variance_label(result.variance_factor)}$, "
@@ -195,19 +254,90 @@ class StudyFigure:
     def draw(self, full: bool = False) -> None:
         """Render into the Agg buffer -- what a redraw costs, without PNG encoding.
 
-        If the axes did not change since the last full draw, the cached background is restored
-        and only the data artists are drawn (blitting); ``full=True`` forces a complete draw.
+        The static part (axes, ticks, labels, legends) comes from a cached background; only
+        the panels whose axes changed since (limits, tick labels) are re-rendered, each in its
+        own pixel region (or restored from the per-panel cache), then the data artists are
+        drawn on top (blitting). ``full=True`` forces a complete draw of the figure.
         """
         canvas = self.fig.canvas
-        if full or self._background is None or self._background_state != self._axes_state:
-            canvas.draw()  # animated artists are skipped here
-            self._background = canvas.copy_from_bbox(self.fig.bbox)
-            self._background_state = self._axes_state
+        state = self._axes_state
+        if full or self._background is None or self._partial_ok is False:
+            if full or self._background_state != state:
+                self._full_background()
+            else:
+                canvas.restore_region(self._background)
         else:
             canvas.restore_region(self._background)
+            if self._background_state != state:
+                old = self._background_state or (None,) * len(self._panels)
+                for i, (ax, region) in enumerate(zip(self._panels, self._regions)):
+                    if state[i] == old[i]:
+                        continue
+                    cached = self._region_cache.get((i, state[i]))
+                    if cached is not None:
+                        canvas.restore_region(cached)
+                    else:
+                        self._clear_region(region)
+                        self.fig.draw_artist(ax)  # animated data artists are skipped
+                        self._cache_region(i, state[i], canvas.copy_from_bbox(region))
+                self._background = canvas.copy_from_bbox(self.fig.bbox)
+                self._background_state = state
         for artist in self._animated:
             if artist.get_visible():
                 self.fig.draw_artist(artist)
+
+    def _full_background(self) -> None:
+        canvas = self.fig.canvas
+        canvas.draw()  # animated artists are skipped here
+        if self._partial_ok is None:
+            self._freeze_label_positions()
+            self._partial_ok = self._regions_contain_panels()
+            canvas.draw()
+        self._background = canvas.copy_from_bbox(self.fig.bbox)
+        self._background_state = self._axes_state
+        if self._axes_state is not None:
+            for i, region in enumerate(self._regions):
+                self._cache_region(i, self._axes_state[i], canvas.copy_from_bbox(region))
+
+    def _freeze_label_positions(self) -> None:
+        """Keep the x labels where the first draw put them (their tick labels have a fixed
+        height), so later draws skip measuring the neighbouring tick labels."""
+        for ax in (self.ax_hist, self.ax_sat, self.ax_grad):
+            _, y_px = ax.xaxis.label.get_position()
+            _, y_ax = ax.transAxes.inverted().transform((0.0, y_px))
+            ax.xaxis.set_label_coords(0.5, y_ax)
+
+    def _regions_contain_panels(self) -> bool:
+        """Whether every panel (with widest possible log tick labels) lies inside its region
+        with a pixel to spare -- otherwise the per-panel redraw is switched off."""
+        renderer = self.fig.canvas.get_renderer()
+        limits = [ax.get_ylim() for ax in (self.ax_std, self.ax_grad)]
+        try:
+            for ax in (self.ax_std, self.ax_grad):
+                ax.set_ylim(1e-38, 1e38)
+            for ax, region in zip(self._panels, self._regions):
+                bb = ax.get_tightbbox(renderer)
+                if not (bb.x0 >= region.x0 + 1 and bb.x1 <= region.x1 - 1
+                        and bb.y0 >= region.y0 + 1 and bb.y1 <= region.y1 - 1):
+                    return False
+            return True
+        finally:
+            for ax, lim in zip((self.ax_std, self.ax_grad), limits):
+                ax.set_ylim(*lim)
+
+    def _clear_region(self, region) -> None:
+        buf = np.asarray(self.fig.canvas.buffer_rgba())
+        h = buf.shape[0]
+        x0, y0, x1, y1 = (int(round(v)) for v in region.extents)
+        rgba = np.round(255 * np.asarray(to_rgba(self.fig.get_facecolor()))).astype(np.uint8)
+        buf[h - y1:h - y0, x0:x1] = rgba
+
+    def _cache_region(self, i: int, key, region_copy) -> None:
+        cache = self._region_cache
+        cache[(i, key)] = region_copy
+        if len(cache) > 64:  # drop the oldest entries
+            for old in list(cache)[:len(cache) - 64]:
+                del cache[old]
 
     def to_png(self) -> bytes:
         """Draw (see :meth:`draw`) and encode the Agg buffer as PNG. Use this rather than
