@@ -87,8 +87,11 @@ _LEGEND_BOX = (0.36, 0.36)
 _CORNERS = ("upper right", "upper left", "lower left", "lower right")
 
 
-def _legend_corner(layers, x_max, ylim, curves) -> str:
-    """Corner of the std panel whose legend box covers the fewest curve points (log y)."""
+def _legend_corner(layers, x_max, ylim, curves, current: str | None = None) -> str:
+    """Corner of the std panel whose legend box covers the fewest curve points (log y).
+
+    Sticky like the limits: the ``current`` corner is kept while it covers no point, so a
+    slider move does not re-render the panel just to move the legend."""
     x = np.asarray(layers, dtype=float)
     fine = np.linspace(x[0], x[-1], 4 * x.size)
     lo, hi = np.log10(ylim[0]), np.log10(ylim[1])
@@ -97,12 +100,14 @@ def _legend_corner(layers, x_max, ylim, curves) -> str:
     fys = [(np.interp(fine, x, np.log10(np.maximum(np.nan_to_num(c, nan=_FLOOR), _FLOOR)))
             - lo) / (hi - lo) for c in curves]
     w, h = _LEGEND_BOX
-    for corner in _CORNERS:
+    for corner in ((current,) if current in _CORNERS else ()) + _CORNERS:
         in_x = fx >= 1 - w if "right" in corner else fx <= w
         count = sum(int(np.count_nonzero(in_x & ((fy >= 1 - h) if "upper" in corner
                                                     else (fy <= h)))) for fy in fys)
         if best_count is None or count < best_count:
             best, best_count = corner, count
+        if best_count == 0:
+            break
     return best
 
 
@@ -239,7 +244,8 @@ class StudyFigure:
         self.ax_std.set_ylim(*std_lim)
         self.ax_grad.set_ylim(*grad_lim)
         corner = _legend_corner(layers, (result.depth + 0.5), std_lim,
-                                (z_std, theory, result.a_std))
+                                (z_std, theory, result.a_std),
+                                self._axes_state[2][2] if current else None)
         self.std_legend.set_loc(corner)
         # axes state of each panel (order of self._panels): a redraw re-renders exactly the
         # panels whose state changed
