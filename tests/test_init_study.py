@@ -14,13 +14,6 @@ from dl_helpers.init_study import (DEPTH_GRID, HEURISTIC_FACTOR, HIST_BINS, MAX_
                                    study_weights)
 
 
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """Small matrices on a shared machine: one thread avoids oversubscription (restored)."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
 
 
 @pytest.mark.parametrize("activation", STUDY_ACTIVATIONS)

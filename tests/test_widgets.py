@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
 from dl_helpers import widgets
 from dl_helpers.init_study import DEPTH_GRID, STUDY_ACTIVATIONS, VARIANCE_GRID, run_study
@@ -13,12 +12,6 @@ from dl_helpers.widgets import (StudyFigure, StudyWidget, nearest_grid_value, re
 SMALL = {"width": 32, "batch": 32}
 
 
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
 
 
 def _artists(fig: StudyFigure) -> int:
