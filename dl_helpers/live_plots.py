@@ -27,7 +27,7 @@ import numpy as np
 from ._validation import as_array
 from .plotting import COLORS, scatter_classes
 
-__all__ = ["BlitFigure", "new_figure", "PerceptronStepFigure", "WidthFitFigure"]
+__all__ = ["BlitFigure", "canvas_png", "new_figure", "PerceptronStepFigure", "WidthFitFigure"]
 
 
 def new_figure(nrows: int = 1, ncols: int = 1, *, figsize=(6.0, 4.0), dpi: float = 80.0,
@@ -42,6 +42,20 @@ def new_figure(nrows: int = 1, ncols: int = 1, *, figsize=(6.0, 4.0), dpi: float
     fig = Figure(figsize=figsize, dpi=dpi)
     FigureCanvasAgg(fig)
     return fig, fig.subplots(nrows, ncols, **subplot_kw)
+
+
+def canvas_png(fig, compress_level: int = 1) -> bytes:
+    """Encode the figure's current Agg pixel buffer as PNG (RGB), without drawing again.
+
+    ``fig.savefig`` would re-render and leave out animated (blitted) artists; this takes the
+    pixels exactly as the last draw/blit left them.
+    """
+    from PIL import Image
+
+    buf = np.asarray(fig.canvas.buffer_rgba())
+    out = io.BytesIO()
+    Image.fromarray(buf[..., :3]).save(out, format="PNG", compress_level=compress_level)
+    return out.getvalue()
 
 
 class BlitFigure:
@@ -104,14 +118,9 @@ class BlitFigure:
 
     def to_png(self, compress_level: int = 1) -> bytes:
         """The current picture as PNG bytes (fast zlib level), e.g. for ``ipywidgets.Image``."""
-        from PIL import Image
-
         if self._background is None:
             self.full_redraw()
-        buf = np.asarray(self.fig.canvas.buffer_rgba())
-        out = io.BytesIO()
-        Image.fromarray(buf[..., :3]).save(out, format="PNG", compress_level=compress_level)
-        return out.getvalue()
+        return canvas_png(self.fig, compress_level)
 
     def _repr_png_(self) -> bytes:
         """``display(obj)`` shows the current picture, moving artists included (a plain

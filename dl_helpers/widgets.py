@@ -16,13 +16,13 @@ All numbers come from :func:`dl_helpers.init_study.run_study`; this module only 
 """
 from __future__ import annotations
 
-import io
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
+from .live_plots import canvas_png
 from .init_study import (DEFAULT_BATCH, DEFAULT_WIDTH, DEPTH_GRID, SCHEME_MARKS,
                          STUDY_ACTIVATIONS, VARIANCE_GRID, StudyResult, predicted_z_var,
                          run_study)
@@ -348,15 +348,8 @@ class StudyFigure:
     def to_png(self) -> bytes:
         """Draw (see :meth:`draw`) and encode the Agg buffer as PNG. Use this rather than
         ``fig.savefig``: the data artists are animated and a plain savefig would omit them."""
-        from PIL import Image
-
         self.draw()
-        canvas = self.fig.canvas
-        w, h = canvas.get_width_height(physical=True)
-        img = Image.frombuffer("RGBA", (w, h), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        buf = io.BytesIO()
-        img.convert("RGB").save(buf, format="png", compress_level=3)
-        return buf.getvalue()
+        return canvas_png(self.fig, compress_level=3)
 
 
 _PNG_FIGURE: StudyFigure | None = None
