@@ -1,4 +1,4 @@
-"""Slider figures that redraw only what moves (notebooks 00-02).
+"""Slider figures that redraw only what moves (notebooks 00-04).
 
 A slider move must recompute and redraw in well under 100 ms. Clearing the axes and drawing
 everything again (and letting the inline backend re-render the figure) takes several hundred
@@ -13,10 +13,13 @@ therefore without a GUI). The picture goes to an ``ipywidgets.Image`` via :meth:
 * :class:`PerceptronStepFigure` -- notebook 01: the decision line (20) after update u of the
   perceptron rule (21), the normal vector w and the example that triggered the update;
 * :class:`WidthFitFigure` -- notebook 02: target g, one-hidden-layer network F and the
-  pointwise error |F − g| on a log scale (fixed limits, so a move never needs a full redraw).
+  pointwise error |F − g| on a log scale (fixed limits, so a move never needs a full redraw);
+* :class:`TrainingBoundaryFigure` -- notebook 04: probability of class 1 and the decision
+  boundary of a 2-D classifier at one training epoch, next to the loss curve.
 
 The numbers come from pure functions elsewhere (``dl_helpers.perceptron.perceptron_train``,
-``dl_helpers.approximation.least_squares_network``); these classes only display them.
+``dl_helpers.approximation.least_squares_network``, ``dl_helpers.training.train_numpy``);
+these classes only display them.
 """
 from __future__ import annotations
 
@@ -24,10 +27,20 @@ import io
 
 import numpy as np
 
-from ._validation import as_array
-from .plotting import COLORS, scatter_classes
+from ._validation import as_array, check_positive_int
+from .plotting import COLORS, _check_bounds, decision_grid, proba_cmap, scatter_classes
 
-__all__ = ["BlitFigure", "canvas_png", "new_figure", "PerceptronStepFigure", "WidthFitFigure"]
+__all__ = ["BlitFigure", "canvas_png", "new_figure", "PerceptronStepFigure", "WidthFitFigure",
+           "TrainingBoundaryFigure"]
+
+
+def _check_index(value, name: str, last: int) -> int:
+    """``value`` as int if it is an integer in ``[0, last]`` (a slider position)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int in [0, {last}], got {value!r}")
+    if not 0 <= value <= last:
+        raise ValueError(f"{name} must be in [0, {last}], got {value}")
+    return int(value)
 
 
 def new_figure(nrows: int = 1, ncols: int = 1, *, figsize=(6.0, 4.0), dpi: float = 80.0,
@@ -183,10 +196,7 @@ class PerceptronStepFigure(BlitFigure):
 
     def update(self, step: int) -> int:
         """Show the state after update ``step`` (0 = start, w = 0); returns the error count."""
-        if isinstance(step, bool) or not isinstance(step, (int, np.integer)):
-            raise TypeError(f"step must be an int in [0, {self.n_updates}], got {step!r}")
-        if not 0 <= step <= self.n_updates:
-            raise ValueError(f"step must be in [0, {self.n_updates}], got {step}")
+        step = _check_index(step, "step", self.n_updates)
         w = np.asarray(self.result.w_steps[step], dtype=np.float64)
         b = float(self.result.b_steps[step])
         (x_lo, x_hi), (y_lo, y_hi) = self.ax.get_xlim(), self.ax.get_ylim()
@@ -279,3 +289,90 @@ class WidthFitFigure(BlitFigure):
         self.title_e.set_text(f"max. Fehler {fit.max_error:.3g} (gestrichelt), RMSE {fit.rmse:.3g}")
         self.redraw()
 
+
+class TrainingBoundaryFigure(BlitFigure):
+    """p(class 1) of a 2-D classifier, its 0.5 contour and the loss at one epoch (notebook 04).
+
+    Left: the probability of class 1 on a fixed grid over ``bounds`` (colours from class 0 over
+    white to class 1), the decision boundary p = 0.5 and the data; right: the loss per epoch
+    (log scale) with a marker at the epoch shown. Axes, ticks and the loss curve are drawn once;
+    a move redraws the probability image, the data on top of it, the boundary, legend, title
+    and marker.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, 2)           training inputs
+    y : ndarray of shape (n,)             class labels (e.g. 0/1)
+    loss : ndarray of shape (E,)          loss after epochs 1..E (``History.loss``), all > 0
+    bounds : (x_min, x_max, y_min, y_max), optional   extent of the grid (default: data ± 0.5)
+    grid_size : int                       grid points G per axis
+    figsize, dpi : figure size and resolution
+
+    :meth:`update` takes ``epoch`` (int in [0, E]; 0 = before training, no marker) and
+    ``predict``, a callable mapping points of shape (N, 2) to the probability of class 1,
+    shape (N,), e.g. ``lambda P: softmax(predict(params, P, acts))[:, 1]``.
+    """
+
+    def __init__(self, X, y, loss, *, bounds=None, grid_size: int = 100,
+                 figsize=(11.0, 4.2), dpi: float = 80.0):
+        from matplotlib.collections import LineCollection
+
+        X = as_array(X, "X", shape=(None, 2))
+        if X.shape[0] == 0:
+            raise ValueError("X must contain at least one point")
+        as_array(y, "y", shape=(X.shape[0],))
+        loss = as_array(loss, "loss", ndim=1)
+        if loss.size == 0 or not np.all(loss > 0):
+            raise ValueError(f"loss must be a non-empty array of positive values (log scale), "
+                             f"got {loss.size} values, min {loss.min() if loss.size else None}")
+        if bounds is None:
+            lo, hi = X.min(axis=0) - 0.5, X.max(axis=0) + 0.5
+            bounds = (lo[0], hi[0], lo[1], hi[1])
+        self.bounds = _check_bounds(bounds)
+        self.grid_size = check_positive_int(grid_size, "grid_size", minimum=2)
+        self.X, self.loss = X, loss
+        fig, (ax_p, ax_l) = new_figure(1, 2, figsize=figsize, dpi=dpi)
+        super().__init__(fig)
+        self.ax_p, self.ax_l = ax_p, ax_l
+        g = self.grid_size
+        self.image = self.animate(ax_p.imshow(np.full((g, g), 0.5), origin="lower",
+                                              extent=self.bounds, cmap=proba_cmap(), vmin=0,
+                                              vmax=1, alpha=0.35, aspect="auto"))
+        scatter_classes(ax_p, X, np.asarray(y), legend=False)
+        for points in ax_p.collections:                     # above the image
+            self.animate(points)
+        self.boundary = self.animate(ax_p.add_collection(
+            LineCollection([], colors="k", linewidths=1.5), autolim=False))
+        for spine in ax_p.spines.values():                  # the frame too
+            self.animate(spine)
+        self.animate(ax_p.legend(loc="best"))
+        ax_p.set(xlim=self.bounds[:2], ylim=self.bounds[2:], xlabel="$x_1$", ylabel="$x_2$")
+        self.title = self.animate(ax_p.set_title(f"Wahrscheinlichkeit für Klasse 1, "
+                                                 f"Epoche {loss.size}"))
+        ax_l.semilogy(np.arange(1, loss.size + 1), loss, color=COLORS["blue"])
+        ax_l.set(xlabel="Epoche", ylabel="Loss (log. Skala)", title="Trainingsverlauf")
+        self.marker = self.animate(ax_l.plot([], [], "o", color="k")[0])
+        fig.tight_layout()
+
+    @property
+    def n_epochs(self) -> int:
+        return int(self.loss.size)
+
+    def update(self, epoch: int, predict) -> None:
+        """Show the classifier ``predict`` ((N, 2) -> p(class 1), (N,)) after ``epoch`` epochs."""
+        import contourpy
+
+        epoch = _check_index(epoch, "epoch", self.n_epochs)
+        grid = decision_grid(predict, self.X, grid_size=self.grid_size, bounds=self.bounds)
+        zz = as_array(grid.zz, "predict(points)")
+        self.image.set_data(zz)
+        # the 0.5 level line as ax.contour computes it, but into the existing collection
+        points, _ = contourpy.contour_generator(grid.xx, grid.yy, zz, name="mpl2014",
+                                                line_type="SeparateCode").lines(0.5)
+        self.boundary.set_segments(points)
+        self.title.set_text(f"Wahrscheinlichkeit für Klasse 1, Epoche {epoch}")
+        if epoch > 0:
+            self.marker.set_data([epoch], [self.loss[epoch - 1]])
+        else:
+            self.marker.set_data([], [])
+        self.redraw()
