@@ -6,7 +6,9 @@ Every activation is an :class:`Activation` with three members that sit side by s
 * ``df(z, a)``     -- the NumPy derivative σ'(z), given ``z`` and the cached output ``a = f(z)``
                       (several derivatives are cheapest in terms of ``a``, e.g. σ' = a(1-a));
 * ``torch_f(z)``   -- the same function in torch (a ``torch.nn.functional`` op where one exists),
-                      so that autograd provides an independent reference for ``df``.
+                      so that autograd provides an independent reference for ``df``;
+* ``torch_df(z, a)`` -- σ'(z) in torch without autograd (for hand-written backward passes on
+                      large tensors, e.g. :mod:`dl_helpers.init_study`); tested against autograd.
 
 ``ACTIVATIONS`` maps lecture names to these objects; ``get_activation(name)`` looks one up
 and lists the valid names when the name is unknown. Softmax is vector-valued and therefore
@@ -46,6 +48,7 @@ class Activation:
     df : callable, (z, a) -> ndarray          σ'(z) with a = σ(z), same shape as z
     torch_f : callable, Tensor -> Tensor      σ in torch (differentiable by autograd)
     formula : str                             LaTeX of σ(z) for plots and tables
+    torch_df : callable, (z, a) -> Tensor     σ'(z) in torch from z and a = σ(z), no autograd
     """
 
     name: str
@@ -53,6 +56,7 @@ class Activation:
     df: Callable[[np.ndarray, np.ndarray], np.ndarray]
     torch_f: Callable[[torch.Tensor], torch.Tensor]
     formula: str
+    torch_df: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
     def __call__(self, z):
         """σ(z) for array-like ``z`` of any shape (float32 stays float32, else float64)."""
@@ -91,31 +95,51 @@ def _gelu_prime(z, a):
     return cdf + z * pdf
 
 
+def _torch_gelu_prime(z, a):
+    return torch.special.ndtr(z) + z * torch.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
+
+
+def _torch_ones(z, a):
+    return torch.ones_like(z)
+
+
+def _torch_zeros(z, a):
+    return torch.zeros_like(z)
+
+
 identity = Activation(
-    "identity", lambda z: np.array(z, copy=True), lambda z, a: np.ones_like(z), lambda z: z, r"z")
+    "identity", lambda z: np.array(z, copy=True), lambda z, a: np.ones_like(z), lambda z: z, r"z",
+    _torch_ones)
 sigmoid = Activation(
-    "sigmoid", _sigmoid, lambda z, a: a * (1.0 - a), torch.sigmoid, r"\frac{1}{1+e^{-z}}")
+    "sigmoid", _sigmoid, lambda z, a: a * (1.0 - a), torch.sigmoid, r"\frac{1}{1+e^{-z}}",
+    lambda z, a: a * (1.0 - a))
 tanh = Activation(
-    "tanh", np.tanh, lambda z, a: 1.0 - a * a, torch.tanh, r"\tanh(z)")
+    "tanh", np.tanh, lambda z, a: 1.0 - a * a, torch.tanh, r"\tanh(z)",
+    lambda z, a: torch.addcmul(torch.ones((), dtype=a.dtype), a, a, value=-1.0))
 relu = Activation(
     "relu", lambda z: np.maximum(z, 0.0), lambda z, a: (_float(z) > 0).astype(_float(z).dtype),
-    F.relu, r"\max(0, z)")
+    F.relu, r"\max(0, z)", lambda z, a: (z > 0).to(z.dtype))
 leaky_relu = Activation(
     "leaky_relu", lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
     lambda z, a: np.where(z > 0, 1.0, LEAKY_SLOPE).astype(_float(z).dtype),
-    lambda z: F.leaky_relu(z, LEAKY_SLOPE), r"\max(0.01z, z)")
+    lambda z: F.leaky_relu(z, LEAKY_SLOPE), r"\max(0.01z, z)",
+    lambda z, a: torch.where(z > 0, torch.ones((), dtype=z.dtype),
+                             torch.full((), LEAKY_SLOPE, dtype=z.dtype)))
 elu = Activation(
     "elu", lambda z: np.where(z > 0, z, ELU_ALPHA * np.expm1(np.minimum(z, 0.0))),
     lambda z, a: np.where(z > 0, 1.0, a + ELU_ALPHA),
-    lambda z: F.elu(z, ELU_ALPHA), r"z \text{ für } z>0,\; e^{z}-1 \text{ sonst}")
+    lambda z: F.elu(z, ELU_ALPHA), r"z \text{ für } z>0,\; e^{z}-1 \text{ sonst}",
+    lambda z, a: torch.where(z > 0, 1.0, a + ELU_ALPHA))
 gelu = Activation(
-    "gelu", _gelu, _gelu_prime, F.gelu, r"z\,\Phi(z)")
+    "gelu", _gelu, _gelu_prime, F.gelu, r"z\,\Phi(z)", _torch_gelu_prime)
 # Piecewise constant: derivative 0 almost everywhere (why the perceptron is not trained by GD).
 sign = Activation(
-    "sign", np.sign, lambda z, a: np.zeros_like(z), torch.sign, r"\operatorname{sign}(z)")
+    "sign", np.sign, lambda z, a: np.zeros_like(z), torch.sign, r"\operatorname{sign}(z)",
+    _torch_zeros)
 step = Activation(
     "step", lambda z: (_float(z) >= 0).astype(_float(z).dtype), lambda z, a: np.zeros_like(z),
-    lambda z: torch.heaviside(z, torch.ones((), dtype=z.dtype)), r"\mathbb{1}[z \ge 0]")
+    lambda z: torch.heaviside(z, torch.ones((), dtype=z.dtype)), r"\mathbb{1}[z \ge 0]",
+    _torch_zeros)
 
 ACTIVATIONS: dict[str, Activation] = {
     act.name: act for act in (identity, sigmoid, tanh, relu, leaky_relu, elu, gelu, sign, step)

@@ -41,6 +41,7 @@ __all__ = [
     "DEFAULT_WIDTH", "DEFAULT_BATCH", "HIST_BINS", "SAT_TOL", "HEURISTIC_FACTOR",
     "StudyResult", "run_study", "scheme_factor", "hist_range", "saturation_intervals",
     "predicted_z_var", "study_weights", "study_inputs", "study_forward_backward",
+    "HOMOGENEOUS", "clear_study_cache", "max_abs_derivative", "hist_layer_choice",
 ]
 
 #: Activations offered by the study (all differentiable ones from ``dl_helpers.activations``).
@@ -216,50 +217,216 @@ class StudyResult:
         return np.arange(1, self.depth + 1)
 
 
-def _in_intervals(z: torch.Tensor, intervals) -> torch.Tensor:
-    """Boolean mask of the entries of z inside one of the closed ``intervals``."""
-    mask = None
-    for lo, hi in intervals:
-        if np.isinf(lo) and np.isinf(hi):
-            part = torch.ones_like(z, dtype=torch.bool)
-        elif np.isinf(lo):
-            part = z <= hi
-        elif np.isinf(hi):
-            part = z >= lo
-        else:
-            part = (z >= lo) & (z <= hi)
-        mask = part if mask is None else mask | part
-    return torch.zeros_like(z, dtype=torch.bool) if mask is None else mask
-
-
 def hist_layer_choice(depth: int, n_hist: int) -> np.ndarray:
     """Up to ``n_hist`` layers spread evenly over 1 … depth (always first and last)."""
     k = min(depth, n_hist)
     return np.unique(np.round(np.linspace(1, depth, k)).astype(int))
 
 
+@lru_cache(maxsize=None)
+def max_abs_derivative(activation: str) -> float:
+    """max |σ'(z)| over z (on the grid of :func:`saturation_intervals`): the reference of the
+    saturation threshold ``SAT_TOL · max|σ'|``."""
+    act = get_activation(activation)
+    grid = np.linspace(-30.0, 30.0, 600_001)
+    return float(np.abs(act.df(grid, act.f(grid))).max())
+
+
+# -- forward and backward pass (shared by the public function and the statistics) ------------
+
+def _numpy_tanh(z: torch.Tensor, out: torch.Tensor) -> None:
+    # NumPy's SIMD tanh is ~7x faster than torch.tanh on CPU (same values to 1 ulp).
+    np.tanh(z.numpy(), out=out.numpy())
+
+
+#: Faster forward functions ``(z, out) -> None`` for the hot loop; others use ``torch_f``.
+_FAST_FORWARD = {"tanh": _numpy_tanh}
+
+
+def _forward(U: torch.Tensor, X: torch.Tensor, act, scale: float, A: torch.Tensor,
+             D: torch.Tensor, on_z=None) -> None:
+    """Forward pass of Skript §5.2 without autograd: fills ``A[l] = σ(z_l)``, ``D[l] = σ'(z_l)``.
+
+    U : (L, d, d) unit-variance draws, W_l = scale · U_l; X : (m, d); A, D : (L, m, d) outputs.
+    ``on_z(l, z)`` is called with each pre-activation z_l (m, d) before it is overwritten.
+    """
+    z = torch.empty_like(A[0])
+    fast = _FAST_FORWARD.get(act.name)
+    a = X
+    for l in range(U.shape[0]):
+        torch.addmm(z, a, U[l].T, beta=0.0, alpha=scale, out=z)  # z_l = a_{l-1} W_lᵀ
+        if on_z is not None:
+            on_z(l, z)
+        if fast is not None:
+            fast(z, A[l])
+        else:
+            A[l] = act.torch_f(z)
+        D[l] = act.torch_df(z, A[l])
+        a = A[l]
+
+
+def _backward(U: torch.Tensor, A: torch.Tensor, D: torch.Tensor, G: torch.Tensor,
+              scale: float):
+    """δ-recursion (Skript §3 eq. (3)) for ``C = (1/m) Σ_i ⟨g_i, a_L,i⟩``.
+
+    Yields ``(l, δ_l)`` for l = L-1 … 0 (0-based) with δ_l = ∂C/∂z_l of shape (m, d); the
+    weight gradient is ``∂C/∂W_l = δ_lᵀ a_{l-1}`` (consume δ_l before the next step: the
+    buffers are reused).
+    """
+    L, m = U.shape[0], G.shape[0]
+    delta = D[L - 1] * (G / m)
+    spare = torch.empty_like(delta)
+    for l in range(L - 1, -1, -1):
+        yield l, delta
+        if l > 0:
+            torch.addmm(spare, delta, U[l], beta=0.0, alpha=scale, out=spare)  # ∂C/∂a_{l-1}
+            spare.mul_(D[l - 1])
+            delta, spare = spare, delta
+
+
 def study_forward_backward(weights: torch.Tensor, X: torch.Tensor, G: torch.Tensor,
                            activation: str, scale: float):
-    """Lean forward + autograd backward. Returns (Z list, A list, dW list), detached.
+    """Forward pass and δ-recursion of the study. Returns (Z list, A list, dW list).
 
     weights : Tensor (L, d, d) unit variance; the layer matrices are ``scale * weights[l]``.
     X : Tensor (m, d) inputs; G : Tensor (m, d) gradient of ``C`` w.r.t. ``a_L`` times m.
-    Works in the dtype of the inputs (float32 in the study, float64 in the tests).
+    Works in the dtype of the inputs (float32 in the study, float64 in the tests, where
+    ``tests/test_init_study.py`` compares it with :func:`dl_helpers.network.backward`).
     """
     act = get_activation(activation)
-    m = X.shape[0]
-    with torch.enable_grad():
-        Ws = [(scale * w).requires_grad_() for w in weights]
-        a = X
-        Zs, As = [], []
-        for W in Ws:
-            z = a @ W.T
-            a = act.torch_f(z)
-            Zs.append(z)
-            As.append(a)
-        loss = (a * G).sum() / m
-        grads = torch.autograd.grad(loss, Ws)
-    return [z.detach() for z in Zs], [a.detach() for a in As], list(grads)
+    L = weights.shape[0]
+    A = torch.empty((L, *X.shape), dtype=X.dtype)
+    D = torch.empty_like(A)
+    Zs = [None] * L
+    _forward(weights, X, act, scale, A, D, on_z=lambda l, z: Zs.__setitem__(l, z.clone()))
+    dWs = [None] * L
+    for l, delta in _backward(weights, A, D, G, scale):
+        dWs[l] = delta.T @ (A[l - 1] if l > 0 else X)
+    return Zs, list(A), dWs
+
+
+# -- statistics -------------------------------------------------------------------------------
+
+def _moments(t: torch.Tensor) -> tuple[float, float]:
+    """(Σ t, Σ t²) as Python floats, also where float32 squares would overflow or underflow.
+
+    Fast path: float32 sum and BLAS dot. Outside 1e-20 < Σ t² < 1e30 the tensor is divided
+    by its largest magnitude first (exploding or vanishing signals deep in the network).
+    """
+    flat = t.reshape(-1)
+    total, sq = float(flat.sum()), float(torch.dot(flat, flat))
+    if 1e-20 < sq < 1e30:
+        return total, sq
+    peak = float(flat.abs().max())
+    if not np.isfinite(peak) or peak == 0.0:
+        return (total, sq) if peak == 0.0 else (float("nan"), float("nan"))
+    unit = flat / peak
+    return float(unit.sum()) * peak, float(torch.dot(unit, unit)) * peak * peak
+
+
+def _histograms(rows, lo: float, hi: float) -> np.ndarray:
+    """Fractions per bin of each tensor in ``rows`` over HIST_BINS bins on [lo, hi]; values
+    outside land in the edge bins (like ``torch.histc`` of the clamped values). (k, bins)"""
+    T = torch.stack([r.reshape(-1) for r in rows]).clamp_(lo, hi).nan_to_num_(nan=lo)
+    idx = T.sub_(lo).mul_(HIST_BINS / (hi - lo)).to(torch.int64).clamp_(max=HIST_BINS - 1)
+    idx += (torch.arange(len(rows)) * HIST_BINS)[:, None]
+    counts = torch.bincount(idx.reshape(-1), minlength=len(rows) * HIST_BINS)
+    return counts.reshape(len(rows), HIST_BINS).double().numpy() / T.shape[1]
+
+
+@dataclass(frozen=True)
+class _RawStats:
+    """Per-layer sums of one pass, before they are turned into a :class:`StudyResult`
+    (rescaled first, see :func:`_homogeneous_stats`). Arrays of shape (L,)."""
+
+    n: int               # entries per layer, m · d
+    z_sum: np.ndarray
+    z_sq: np.ndarray
+    a_sum: np.ndarray
+    a_sq: np.ndarray
+    saturated: np.ndarray
+    dead: np.ndarray
+    grad_norm: np.ndarray
+    hist_rows: tuple     # a_l (m, d) of the histogram layers
+
+
+def _raw_stats(U, X, G, activation: str, scale: float, hist_layers) -> _RawStats:
+    """One forward/backward pass; per-layer moments, saturation and ‖∂C/∂W_l‖_F."""
+    act = get_activation(activation)
+    L, (m, d) = U.shape[0], X.shape
+    A, D = _work_buffers(L, m, d, X.dtype)
+    z_mom = np.empty((L, 2))
+    _forward(U, X, act, scale, A, D, on_z=lambda l, z: z_mom.__setitem__(l, _moments(z)))
+    a_mom = np.array([_moments(a) for a in A])
+    # saturated: |σ'(z)| < SAT_TOL · max|σ'|; dead: saturated for every input of the batch
+    thr = SAT_TOL * max_abs_derivative(act.name)
+    sat, dead = np.empty(L), np.empty(L)
+    for l, Dl in enumerate(D.numpy()):
+        sat[l] = np.count_nonzero(np.abs(Dl) < thr) / (m * d)
+        peak = np.maximum(Dl.max(axis=0), -Dl.min(axis=0))  # max over the batch of |σ'|
+        dead[l] = np.count_nonzero(peak < thr) / d
+    grad = np.empty(L)
+    dW = torch.empty((d, d), dtype=X.dtype)
+    for l, delta in _backward(U, A, D, G, scale):
+        torch.mm(delta.T, A[l - 1] if l > 0 else X, out=dW)
+        grad[l] = np.sqrt(_moments(dW)[1])
+    hist_rows = tuple(A[j - 1].clone() for j in hist_layers)
+    return _RawStats(m * d, z_mom[:, 0], z_mom[:, 1], a_mom[:, 0], a_mom[:, 1], sat, dead,
+                     grad, hist_rows)
+
+
+_WORK: dict = {}
+
+
+def _work_buffers(L: int, m: int, d: int, dtype) -> tuple[torch.Tensor, torch.Tensor]:
+    """Reused (L, m, d) buffers for A and D: allocating 2 × 26 MB per slider move costs
+    several ms of page faults. Only the latest shape is kept."""
+    key = (m, d, dtype)
+    have = _WORK.get(key)
+    if have is None or have[0].shape[0] < L:
+        _WORK.clear()
+        have = _WORK[key] = (torch.empty((L, m, d), dtype=dtype),
+                             torch.empty((L, m, d), dtype=dtype))
+    return have[0][:L], have[1][:L]
+
+
+#: Positively homogeneous activations, σ(s·z) = s·σ(z) for s > 0, with the variance factor
+#: at which the signal keeps its size (He: 2 for ReLU, 2/(1+α²) ≈ 2 for leaky ReLU).
+HOMOGENEOUS: dict[str, float] = {"identity": 1.0, "relu": 2.0, "leaky_relu": 2.0}
+
+
+def _homogeneous_stats(raw: _RawStats, base_factor: float, factor: float) -> _RawStats:
+    """Statistics at ``factor`` from a pass at ``base_factor`` (homogeneous σ, bias 0).
+
+    With W_l = s · W_l^base, s = √(c/c_base): z_l, a_l scale by s^l, δ_l by s^{L-l} and
+    ‖∂C/∂W_l‖ = ‖δ_lᵀ a_{l-1}‖ by s^{L-1}; σ'(s z) = σ'(z), so saturation is unchanged.
+    Exact in float64 even where a float32 pass at ``factor`` would under- or overflow.
+    """
+    L = raw.z_sum.size
+    s = np.sqrt(factor / base_factor)
+    sl = s ** np.arange(1, L + 1)
+    return _RawStats(raw.n, raw.z_sum * sl, raw.z_sq * sl ** 2, raw.a_sum * sl,
+                     raw.a_sq * sl ** 2, raw.saturated, raw.dead, raw.grad_norm * s ** (L - 1),
+                     raw.hist_rows)
+
+
+def _result(raw: _RawStats, factor, activation, depth, width, batch, seed, hist_layers,
+            hist_scale=None) -> StudyResult:
+    n = raw.n
+    z_mean = raw.z_sum / n
+    z_var = np.maximum(raw.z_sq - n * z_mean ** 2, 0.0) / (n - 1)
+    a_mean, a_msq = raw.a_sum / n, raw.a_sq / n
+    a_std = np.sqrt(np.maximum(a_msq - a_mean ** 2, 0.0))
+    lo, hi = hist_range(activation)
+    rows = raw.hist_rows
+    if hist_scale is not None:  # homogeneous σ: a_l = s^l · a_l^base
+        rows = [r * float(min(hist_scale ** j, 1e38)) for r, j in zip(rows, hist_layers)]
+    arrays = [z_var, a_std, a_msq, raw.saturated, raw.dead, raw.grad_norm,
+              np.asarray(hist_layers), _histograms(rows, lo, hi),
+              np.linspace(lo, hi, HIST_BINS + 1)]
+    for arr in arrays:
+        arr.flags.writeable = False  # results are cached and shared
+    return StudyResult(factor, activation, depth, width, batch, seed, *arrays)
 
 
 def run_study(variance_factor: float | str = 1.0, activation: str = "tanh", depth: int = 10, *,
@@ -287,6 +454,11 @@ def run_study(variance_factor: float | str = 1.0, activation: str = "tanh", dept
     num_threads : int, optional
         torch threads for this call (restored afterwards); None keeps torch's setting. On a
         busy machine 1 thread is much faster than several competing ones.
+
+    Results are cached (the same arguments return the same read-only result, see
+    :func:`clear_study_cache`). For the positively homogeneous activations in
+    :data:`HOMOGENEOUS` the pass is computed once per depth at the critical factor and
+    rescaled to ``variance_factor`` exactly (:func:`_homogeneous_stats`).
     """
     if isinstance(variance_factor, str):
         name = variance_factor.lower()
@@ -300,11 +472,12 @@ def run_study(variance_factor: float | str = 1.0, activation: str = "tanh", dept
         raise ValueError(f"activation {act.name!r} has no useful derivative; choose one of: "
                          + ", ".join(STUDY_ACTIVATIONS))
     depth = check_positive_int(depth, "depth")
-    n_hist = check_positive_int(n_hist, "n_hist")
-    W = study_weights(depth, width, seed, distribution)
-    X, G = study_inputs(batch, width, seed)
-
-    scale = float(np.sqrt(factor / width))
+    if depth > MAX_DEPTH:
+        raise ValueError(f"depth must be <= {MAX_DEPTH}, got {depth}")
+    key = (act.name, depth, check_positive_int(width, "width"),
+           check_positive_int(batch, "batch"), int(seed),
+           check_choice(distribution, "distribution", ("normal", "uniform")),
+           check_positive_int(n_hist, "n_hist"))
     threads = torch.get_num_threads()
     if num_threads is not None:
         torch.set_num_threads(check_positive_int(num_threads, "num_threads"))
@@ -312,41 +485,39 @@ def run_study(variance_factor: float | str = 1.0, activation: str = "tanh", dept
     # the CPU matmuls ~10x slower, so they are flushed to 0 (reset afterwards).
     torch.set_flush_denormal(True)
     try:
-        return _study_statistics(W, X, G, act.name, scale, factor, depth, n_hist,
-                                 int(width), int(batch), int(seed))
+        return _cached_study(float(factor), *key)
     finally:
         torch.set_flush_denormal(False)
         torch.set_num_threads(threads)
 
 
-def _study_statistics(W, X, G, activation, scale, factor, depth, n_hist, width, batch,
-                      seed) -> StudyResult:
-    """Forward/backward pass and per-layer statistics (runs inside run_study's thread and
-    denormal settings, so the statistics are single-threaded too when asked for)."""
-    Zs, As, dWs = study_forward_backward(W, X, G, activation, scale)
-
-    lo, hi = hist_range(activation)
+@lru_cache(maxsize=256)
+def _cached_study(factor, activation, depth, width, batch, seed, distribution,
+                  n_hist) -> StudyResult:
     hist_layers = hist_layer_choice(depth, n_hist)
-    hist_counts = np.empty((hist_layers.size, HIST_BINS))
-    for row, layer in enumerate(hist_layers):
-        a = As[layer - 1]
-        h = torch.histc(a.clamp(lo, hi), bins=HIST_BINS, min=lo, max=hi)
-        hist_counts[row] = h.numpy() / a.numel()
+    info = (activation, depth, width, batch, seed, hist_layers)
+    base = HOMOGENEOUS.get(activation)
+    if base is None:
+        raw = _pass(factor, activation, depth, width, batch, seed, distribution, n_hist)
+        return _result(raw, factor, *info)
+    raw = _pass(base, activation, depth, width, batch, seed, distribution, n_hist)
+    return _result(_homogeneous_stats(raw, base, factor), factor, *info,
+                   hist_scale=np.sqrt(factor / base))
 
-    intervals = saturation_intervals(activation)
-    rows = []
-    for z, a, dw in zip(Zs, As, dWs):
-        mask = _in_intervals(z, intervals)
-        z64, a64 = z.double(), a.double()  # float64 reductions: no overflow/underflow
-        rows.append(torch.stack([
-            mask.double().mean(), mask.all(dim=0).double().mean(),
-            z64.var(), a64.mean(), a64.square().mean(), torch.linalg.vector_norm(dw.double())]))
-    stats = torch.stack(rows).double().numpy()
-    sat, dead, z_var, a_mean, a_msq, gn = stats.T
-    a_std = np.sqrt(np.maximum(a_msq - a_mean ** 2, 0.0))
-    return StudyResult(factor, activation, depth, width, batch, seed,
-                       z_var, a_std, a_msq, sat, dead, gn, hist_layers, hist_counts,
-                       np.linspace(lo, hi, HIST_BINS + 1))
+
+@lru_cache(maxsize=8)
+def _pass(factor, activation, depth, width, batch, seed, distribution, n_hist) -> _RawStats:
+    """The (cached) pass behind a result; for homogeneous σ shared by all factors."""
+    U = _unit_weights(width, seed, distribution, depth)
+    X, G = _inputs(batch, width, seed)
+    return _raw_stats(U, X, G, activation, float(np.sqrt(factor / width)),
+                      hist_layer_choice(depth, n_hist))
+
+
+def clear_study_cache() -> None:
+    """Forget cached results and passes (benchmarks measure cold recomputations)."""
+    _cached_study.cache_clear()
+    _pass.cache_clear()
 
 
 def predicted_z_var(activation: str, variance_factor: float, depth: int,

@@ -90,7 +90,8 @@ def _softmax_df(z, a):  # pragma: no cover - guarded in _act_backward
 #: Row-wise softmax as a (non-elementwise) output activation. ``backward`` uses the
 #: vector-Jacobian product  dZ = a ∘ (dA − Σ_k dA_k a_k)  instead of ``df``.
 SOFTMAX = Activation("softmax", _softmax_rows, _softmax_df,
-                     lambda z: torch.softmax(z, dim=-1), r"\frac{e^{z_k}}{\sum_j e^{z_j}}")
+                     lambda z: torch.softmax(z, dim=-1), r"\frac{e^{z_k}}{\sum_j e^{z_j}}",
+                     _softmax_df)
 
 _ALL_ACTIVATIONS = {**ACTIVATIONS, "softmax": SOFTMAX}
 

@@ -21,13 +21,14 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from .live_plots import canvas_png
 from .init_study import (DEFAULT_BATCH, DEFAULT_WIDTH, DEPTH_GRID, SCHEME_MARKS,
                          STUDY_ACTIVATIONS, VARIANCE_GRID, StudyResult, predicted_z_var,
                          run_study)
 
-__all__ = ["StudyFigure", "StudyWidget", "render_study_png", "study_figure_png",
+__all__ = ["StudyFigure", "StudyWidget", "render_study_png", "study_figure_png", "decade_label",
            "VARIANCE_GRID", "DEPTH_GRID", "STUDY_ACTIVATIONS", "ACTIVATION_GRID",
            "variance_label", "nearest_grid_value"]
 
@@ -52,6 +53,21 @@ def nearest_grid_value(value: float, grid=VARIANCE_GRID) -> float:
     """Grid entry nearest to ``value`` on a log scale."""
     grid = np.asarray(grid, dtype=float)
     return float(grid[np.argmin(np.abs(np.log(grid) - np.log(float(value))))])
+
+
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def decade_label(value: float, _pos=None) -> str:
+    """Tick label ``10ⁿ`` in plain text (Unicode superscripts). matplotlib's default log
+    labels are mathtext, and parsing a new mathtext label costs ~10 ms -- on every slider
+    move that changes the limits of a log panel."""
+    if not np.isfinite(value) or value <= 0:
+        return ""
+    exponent = np.log10(value)
+    if abs(exponent - round(exponent)) > 1e-6:
+        return f"{value:.3g}"
+    return "10" + str(int(round(exponent))).translate(_SUPERSCRIPT)
 
 
 def _log_limits(current, *arrays) -> tuple[float, float]:
@@ -141,6 +157,7 @@ class StudyFigure:
             patch.set_zorder(_N_RIDGES - i)
             self.ridges.append(patch)
         self.ax_hist.set_xlabel(r"Aktivierung $a_l$")
+        self.ax_hist.tick_params(axis="y", length=0)
         self.ax_hist.set_title("Histogramme der Aktivierungen", y=1.0)
 
         lz, = self.ax_std.plot([], [], "o-", ms=3, color=_COLORS["z"], label=r"Std$(z_l)$")
@@ -154,6 +171,9 @@ class StudyFigure:
         self.std_legend = self.ax_std.legend(loc="upper right", fontsize=8)
         lg, = self.ax_grad.plot([], [], "o-", ms=3, color=_COLORS["grad"])
         self.ax_grad.set_yscale("log")
+        for ax in (self.ax_std, self.ax_grad):  # plain-text labels: no mathtext per move
+            ax.yaxis.set_major_formatter(FuncFormatter(decade_label))
+            ax.yaxis.set_minor_formatter(NullFormatter())
         self.ax_grad.set_xlabel("Schicht $l$")
         self.ax_grad.set_title(r"Gradientennorm $\|\partial C/\partial W_l\|_F$", y=1.0)
         ls, = self.ax_sat.plot([], [], "o-", ms=3, color=_COLORS["sat"],
@@ -224,7 +244,7 @@ class StudyFigure:
         self.ax_hist.set_xlim(edges[0], edges[-1])
         self.ax_hist.set_ylim(-0.1, k + 0.05)
         self.ax_hist.set_yticks(np.arange(k) + 0.3)
-        self.ax_hist.set_yticklabels([f"$l={j}$" for j in result.hist_layers])
+        self.ax_hist.set_yticklabels([f"l = {j}" for j in result.hist_layers])
 
         z_std = np.sqrt(result.z_var)
         theory = np.sqrt(predicted_z_var(result.activation, result.variance_factor,
@@ -252,10 +272,11 @@ class StudyFigure:
         self._axes_state = ((tuple(edges[[0, -1]]), tuple(result.hist_layers)),
                             (result.depth,), (result.depth, std_lim, corner),
                             (result.depth, grad_lim))
+        # plain text (the title changes on every move; mathtext would be parsed each time)
         self.suptitle.set_text(
-            f"{result.activation}, Tiefe $L={result.depth}$, "
-            f"Var$(w) = c/d$ mit $c = {variance_label(result.variance_factor)}$, "
-            f"Breite $d={result.width}$, Batch $m={result.batch}$")
+            f"{result.activation}, Tiefe L = {result.depth}, "
+            f"Var(w) = c/d mit c = {variance_label(result.variance_factor)}, "
+            f"Breite d = {result.width}, Batch m = {result.batch}")
 
     def draw(self, full: bool = False) -> None:
         """Render into the Agg buffer -- what a redraw costs, without PNG encoding.

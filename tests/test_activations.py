@@ -211,3 +211,18 @@ def test_softmax_keeps_float32_and_checks_axis():
     for bad in (2, -3, 1.0, True, None):
         with pytest.raises(ValueError, match=r"^axis must be an integer in \[-2, 1\]"):
             softmax(z, axis=bad)
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_torch_derivative_matches_autograd(name, dtype):
+    """``torch_df`` (no autograd, used by hand-written backward passes) = autograd of torch_f."""
+    act = ACTIVATIONS[name]
+    z = torch.tensor(GRID, dtype=dtype)
+    a = act.torch_f(z)
+    df = act.torch_df(z, a)
+    assert df.dtype == dtype and df.shape == z.shape
+    _, grad = _torch_value_and_grad(act, GRID)
+    ref = np.zeros_like(GRID) if grad is None else grad
+    tol = TOL if dtype == torch.float64 else 1e-6
+    assert np.max(np.abs(df.double().numpy() - ref)) <= tol

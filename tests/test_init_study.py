@@ -6,7 +6,7 @@ import pytest
 import torch
 from scipy.stats import norm
 
-from dl_helpers import network
+from dl_helpers import init_study, network
 from dl_helpers.init_study import (DEPTH_GRID, HEURISTIC_FACTOR, HIST_BINS, MAX_DEPTH,
                                    STUDY_ACTIVATIONS, VARIANCE_GRID, hist_range,
                                    predicted_z_var, run_study, saturation_intervals,
@@ -171,3 +171,81 @@ def test_num_threads_is_restored():
 def test_bad_input(kwargs, match):
     with pytest.raises((ValueError, TypeError), match=match):
         run_study(**{"variance_factor": 1.0, "activation": "tanh", "depth": 3, **kwargs})
+
+
+# -- the fast paths of run_study against straightforward references -------------------------
+
+SMALL_NET = {"width": 64, "batch": 96}
+
+
+@pytest.mark.parametrize("activation", sorted(init_study.HOMOGENEOUS))
+@pytest.mark.parametrize("factor", [0.3, 1.0, 5.0])
+def test_homogeneous_shortcut_equals_direct_pass(activation, factor):
+    """For σ(s z) = s σ(z) run_study rescales one pass at the critical factor; a direct float32
+    pass at ``factor`` gives the same statistics (up to float32 rounding)."""
+    depth, n_hist = 12, 5
+    short = run_study(factor, activation, depth, n_hist=n_hist, **SMALL_NET)
+    raw = init_study._pass(factor, activation, depth, SMALL_NET["width"], SMALL_NET["batch"],
+                           0, "normal", n_hist)
+    direct = init_study._result(raw, factor, activation, depth, SMALL_NET["width"],
+                                SMALL_NET["batch"], 0, short.hist_layers)
+    for field in ("z_var", "a_std", "a_mean_sq", "grad_norm"):
+        np.testing.assert_allclose(getattr(short, field), getattr(direct, field), rtol=2e-4,
+                                   err_msg=field)
+    for field in ("saturated", "dead", "hist_counts"):
+        np.testing.assert_allclose(getattr(short, field), getattr(direct, field), atol=2e-3,
+                                   err_msg=field)
+
+
+def test_results_are_cached_read_only_and_clearable():
+    a = run_study(1.5, "tanh", 4, **SMALL_NET)
+    assert run_study(1.5, "tanh", 4, num_threads=1, **SMALL_NET) is a
+    assert not a.grad_norm.flags.writeable and not a.hist_counts.flags.writeable
+    init_study.clear_study_cache()
+    b = run_study(1.5, "tanh", 4, **SMALL_NET)
+    assert b is not a
+    np.testing.assert_array_equal(a.grad_norm, b.grad_norm)
+
+
+@pytest.mark.parametrize("value", [0.0, 1e-30, 1e-12, 1.0, 3e20, 1e30])
+def test_moments_survive_float32_overflow_and_underflow(value):
+    rng = np.random.default_rng(0)
+    x = (value * rng.standard_normal(5000)).astype(np.float32)
+    total, sq = init_study._moments(torch.from_numpy(x))
+    x64 = x.astype(np.float64)
+    np.testing.assert_allclose([total, sq], [x64.sum(), (x64 ** 2).sum()], rtol=1e-5,
+                               atol=1e-5 * np.abs(x64).sum())
+
+
+def test_histograms_match_histc_of_clamped_values():
+    rng = np.random.default_rng(1)
+    rows = [torch.from_numpy((s * rng.standard_normal((64, 32))).astype(np.float32))
+            for s in (0.3, 1.0, 4.0)]
+    lo, hi = -1.25, 5.0
+    got = init_study._histograms(rows, lo, hi)
+    for row, counts in zip(rows, got):
+        ref = torch.histc(row.clamp(lo, hi), bins=HIST_BINS, min=lo, max=hi).double().numpy()
+        np.testing.assert_allclose(counts, ref / row.numel(), atol=1e-12)
+
+
+@pytest.mark.parametrize("activation", STUDY_ACTIVATIONS)
+def test_saturation_from_derivative_matches_intervals(activation):
+    """run_study counts |σ'(z)| < SAT_TOL·max|σ'| from σ'; the z-intervals of
+    saturation_intervals describe the same set (up to their grid resolution)."""
+    res = run_study(9.0, activation, 3, width=128, batch=256)
+    U = study_weights(3, 128)
+    X, G = study_inputs(256, 128)
+    Zs, _, _ = study_forward_backward(U, X, G, activation, np.sqrt(9.0 / 128))
+    for l, z in enumerate(Zs):
+        mask = torch.zeros_like(z, dtype=torch.bool)
+        for lo, hi in saturation_intervals(activation):
+            mask |= (z >= lo) & (z <= hi)
+        assert abs(mask.double().mean().item() - res.saturated[l]) < 2e-3, (l, activation)
+
+
+def test_extreme_factor_does_not_crash():
+    """Far outside the slider range the float32 signal overflows; the study still returns
+    (non-finite statistics where the numbers are gone, histograms that sum to 1)."""
+    res = run_study(1e8, "elu", 30, **SMALL_NET)
+    np.testing.assert_allclose(res.hist_counts.sum(axis=1), 1.0)
+    assert np.all((res.saturated >= 0) & (res.saturated <= 1))
