@@ -1,14 +1,17 @@
 """Slider study (dl_helpers.init_study / widgets): cost of one slider move.
 
-A "move" = one slider step: recompute the study for the next grid value of c (or the next
-activation) at fixed depth and redraw the one figure (artists updated in place; the static
-part is blitted from a cached background; only panels whose axes changed -- typically a log
-panel's limits -- are re-rendered in their own pixel region or restored from a per-panel
-cache; Agg draw).
-Reported: median over a slider walk of 32 moves at width 256 / batch 512 for depth 50
-(goal ≤ 100 ms) and depth 10, with torch's default thread count and with one thread;
-separately the study computation alone and the PNG step (re-blit + encoding) that the
-notebook display (``ipywidgets.Image``) and the static site add on top.
+A "move" is what ``StudyWidget.update`` does after a slider step: recompute the study for the
+new value (``run_study``), update the one figure in place and render it to the PNG that the
+``ipywidgets.Image`` shows (blitted redraw + PNG encoding). The walk slides the variance factor
+step by step over the grid (c = 0.25 … 8) for every activation of the dropdown, at width 256 /
+batch 512; the result cache is cleared before each walk, so every move is a recomputation.
+
+Reported (medians over the walk, goal ≤ 100 ms for a whole move):
+* ``study_move_depth{L}_{threads}``      all moves;
+* ``study_move_nonhomog_depth{L}_...``   only sigmoid/tanh/elu/gelu: for the positively
+  homogeneous relu/leaky_relu a c-step only rescales one cached pass (exact, see
+  ``init_study._homogeneous_stats``), so these are the full-price moves;
+* ``..._compute``, ``..._draw``, ``..._png``: the three parts of a full-price move.
 """
 from __future__ import annotations
 
@@ -18,40 +21,45 @@ import time
 import torch
 
 from benchmarks._common import Result
-from dl_helpers.init_study import VARIANCE_GRID, run_study
+from dl_helpers.init_study import (HOMOGENEOUS, STUDY_ACTIVATIONS, VARIANCE_GRID,
+                                   clear_study_cache, run_study)
 from dl_helpers.widgets import StudyFigure
 
 GOAL_MS = 100.0
 
 
 def _slider_walk() -> list[tuple[float, str]]:
-    """A user's session: slide c step by step over the grid, then switch the activation."""
+    """A user's session: slide c over the grid (back and forth), then switch the activation."""
+    values = VARIANCE_GRID[2:13]
     steps = []
-    for act in ("tanh", "relu", "sigmoid"):
-        values = VARIANCE_GRID[2:13]
-        steps += [(c, act) for c in (values if len(steps) % 2 == 0 else values[::-1])]
+    for i, act in enumerate(STUDY_ACTIVATIONS):
+        steps += [(c, act) for c in (values if i % 2 == 0 else values[::-1])]
     return steps
 
 
-def _moves(depth: int, num_threads: int | None) -> tuple[float, float, float]:
+def _walk(depth: int, num_threads: int | None) -> dict[str, list[float]]:
+    clear_study_cache()
     fig = StudyFigure()
-    combos = _slider_walk()
-    move_times, compute_times, png_times = [], [], []
-    for i, (c, act) in enumerate(combos):
+    fig.update(run_study(VARIANCE_GRID[0], "tanh", depth, num_threads=num_threads))
+    fig.to_png()  # warm-up: weight draws, first full draw of the figure
+    times: dict[str, list[float]] = {"move": [], "full": [], "compute": [], "draw": [],
+                                     "png": []}
+    for c, act in _slider_walk():
         t0 = time.perf_counter()
         result = run_study(c, act, depth, num_threads=num_threads)
-        tc = time.perf_counter()
+        t1 = time.perf_counter()
         fig.update(result)
         fig.draw()
-        t1 = time.perf_counter()
-        fig.to_png()
         t2 = time.perf_counter()
-        if i >= 1:  # warm-up: first draws of the weights and of the figure
-            move_times.append(t1 - t0)
-            compute_times.append(tc - t0)
-            png_times.append(t2 - t1)
-    med = statistics.median
-    return 1e3 * med(move_times), 1e3 * med(compute_times), 1e3 * med(png_times)
+        fig.to_png(redraw=False)
+        t3 = time.perf_counter()
+        times["move"].append(t3 - t0)
+        if act not in HOMOGENEOUS:
+            times["full"].append(t3 - t0)
+            times["compute"].append(t1 - t0)
+            times["draw"].append(t2 - t1)
+            times["png"].append(t3 - t2)
+    return times
 
 
 def run() -> dict[str, Result]:
@@ -59,9 +67,9 @@ def run() -> dict[str, Result]:
     default_threads = torch.get_num_threads()
     for depth in (50, 10):
         for threads, tag in ((None, f"{default_threads}thr"), (1, "1thr")):
-            move, compute, png = _moves(depth, threads)
-            out[f"study_move_depth{depth}_{tag}"] = Result(move, "ms", GOAL_MS)
-            out[f"study_compute_only_depth{depth}_{tag}"] = Result(compute, "ms", GOAL_MS)
-            if threads is None:
-                out[f"study_png_encode_depth{depth}"] = Result(png, "ms", GOAL_MS)
+            t = {k: 1e3 * statistics.median(v) for k, v in _walk(depth, threads).items()}
+            out[f"study_move_depth{depth}_{tag}"] = Result(t["move"], "ms", GOAL_MS)
+            out[f"study_move_nonhomog_depth{depth}_{tag}"] = Result(t["full"], "ms", GOAL_MS)
+            for part in ("compute", "draw", "png"):
+                out[f"study_{part}_nonhomog_depth{depth}_{tag}"] = Result(t[part], "ms", GOAL_MS)
     return out

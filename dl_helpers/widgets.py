@@ -17,6 +17,9 @@ All numbers come from :func:`dl_helpers.init_study.run_study`; this module only 
 from __future__ import annotations
 
 
+import functools
+
+import matplotlib as mpl
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgba
@@ -127,6 +130,27 @@ def _legend_corner(layers, x_max, ylim, curves, current: str | None = None) -> s
     return best
 
 
+#: rcParams groups that decide how the study figure looks; pinned to matplotlib's defaults.
+_RC_GROUPS = ("font.", "text.", "mathtext.", "axes.", "xtick.", "ytick.", "grid.", "legend.",
+              "lines.", "markers.", "patch.", "hatch.", "path.", "agg.", "image.", "figure.")
+
+
+@functools.lru_cache(maxsize=1)
+def _study_rc() -> dict:
+    return {k: v for k, v in mpl.rcParamsDefault.items() if k.startswith(_RC_GROUPS)}
+
+
+def _pinned_style(method):
+    """Run ``method`` under matplotlib's default style, whatever the notebook set
+    (``plotting.use_style`` changes fonts and grids, which would move the panels out of
+    their fixed pixel regions and switch the per-panel redraw off)."""
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        with mpl.rc_context(_study_rc()):
+            return method(*args, **kwargs)
+    return wrapper
+
+
 class StudyFigure:
     """Four-panel figure of a :class:`~dl_helpers.init_study.StudyResult`, updated in place.
 
@@ -137,6 +161,7 @@ class StudyFigure:
     lines : dict[str, Line2D]            "z_std", "z_theory", "a_std", "grad", "sat", "dead"
     """
 
+    @_pinned_style
     def __init__(self, figsize=(10.0, 6.4), dpi: int = 80):
         # Fixed margins instead of a layout engine: constrained layout would re-measure every
         # text on each redraw and cost more than the rest of the drawing.
@@ -222,6 +247,7 @@ class StudyFigure:
         return (Bbox([[0, ys], [xs, H]]), Bbox([[0, 0], [xs, ys]]),
                 Bbox([[xs, ys], [W, H]]), Bbox([[xs, 0], [W, ys]]))
 
+    @_pinned_style
     def update(self, result: StudyResult) -> None:
         """Show ``result``: change data and limits of the existing artists."""
         self.result = result
@@ -278,6 +304,7 @@ class StudyFigure:
             f"Var(w) = c/d mit c = {variance_label(result.variance_factor)}, "
             f"Breite d = {result.width}, Batch m = {result.batch}")
 
+    @_pinned_style
     def draw(self, full: bool = False) -> None:
         """Render into the Agg buffer -- what a redraw costs, without PNG encoding.
 
@@ -366,10 +393,12 @@ class StudyFigure:
             for old in list(cache)[:len(cache) - 64]:
                 del cache[old]
 
-    def to_png(self) -> bytes:
-        """Draw (see :meth:`draw`) and encode the Agg buffer as PNG. Use this rather than
-        ``fig.savefig``: the data artists are animated and a plain savefig would omit them."""
-        self.draw()
+    def to_png(self, redraw: bool = True) -> bytes:
+        """Draw (see :meth:`draw`; skipped with ``redraw=False`` right after a ``draw()``)
+        and encode the Agg buffer as PNG. Use this rather than ``fig.savefig``: the data
+        artists are animated and a plain savefig would omit them."""
+        if redraw:
+            self.draw()
         return canvas_png(self.fig, compress_level=3)
 
 

@@ -139,3 +139,19 @@ def test_per_panel_redraw_equals_full_redraw():
         assert np.array_equal(np.asarray(fig.fig.canvas.buffer_rgba()),
                               np.asarray(ref.fig.canvas.buffer_rgba())), (c, act)
     assert fig._partial_ok and partial >= 1
+
+
+def test_notebook_style_does_not_change_the_study_figure():
+    """StudyFigure pins matplotlib's default style: after plotting.use_style() (bigger font,
+    grid) it draws the same pixels and keeps its per-panel redraw."""
+    from dl_helpers.plotting import use_style
+
+    result = run_study(2.0, "relu", 10, **SMALL)
+    plain = StudyFigure()
+    plain.update(result)
+    png_plain = plain.to_png()
+    use_style()  # tests/conftest.py restores the rcParams after the test
+    styled = StudyFigure()
+    styled.update(result)
+    assert styled.to_png() == png_plain
+    assert styled._partial_ok
