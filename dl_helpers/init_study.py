@@ -368,7 +368,7 @@ def _raw_stats(U, X, G, activation: str, scale: float, hist_layers) -> _RawStats
     grad = np.empty(L)
     dW = torch.empty((d, d), dtype=X.dtype)
     for l, delta in _backward(U, A, D, G, scale):
-        torch.mm(delta.T, A[l - 1] if l > 0 else X, out=dW)
+        torch.mm(delta.T, A[l - 1] if l > 0 else X, out=dW)  # ∂C/∂W_l = δ_lᵀ a_{l-1}
         grad[l] = np.sqrt(_moments(dW)[1])
     hist_rows = tuple(A[j - 1].clone() for j in hist_layers)
     return _RawStats(m * d, z_mom[:, 0], z_mom[:, 1], a_mom[:, 0], a_mom[:, 1], sat, dead,
