@@ -17,13 +17,16 @@ with ``g_i ~ N(0, I)``. Its gradient at the output does not depend on the networ
 per-layer gradient norms ‖∂C/∂W_l‖_F show nothing but the backward propagation through the
 δ-recursion (Skript §3 eq. (3)): products of ``W_lᵀ`` and ``σ'(z_l)``.
 
-Why a lean loop in torch instead of :func:`dl_helpers.network.forward`/``backward``: the
-study is recomputed on every slider move at depth 50, width 256, batch 512 (≈ 5 GFLOP).
-The general network code works in float64 NumPy and keeps a full cache; here we use float32,
-reuse one cached set of unit-variance weight draws (scaled by ``sqrt(c / d)`` instead of
-redrawing) and let torch autograd (with the activations' ``torch_f`` from
-:mod:`dl_helpers.activations`) do the backward pass. ``tests/test_init_study.py`` checks the
-gradients against :mod:`dl_helpers.network` in float64.
+Why a lean loop instead of :func:`dl_helpers.network.forward`/``backward``: the study is
+recomputed on every slider move at depth 50, width 256, batch 512 (149 matmuls, ≈ 10 GFLOP).
+The general network code works in float64 NumPy and keeps a full cache; here we work in
+float32 in reused buffers, scale one cached set of unit-variance weight draws by
+``sqrt(c / d)`` (inside the matmul) instead of redrawing, and run the δ-recursion by hand with
+the activations' ``torch_df`` (no autograd graph; only ‖∂C/∂W_l‖_F is kept, never the
+matrices). ``tests/test_init_study.py`` checks the pass against :mod:`dl_helpers.network` in
+float64 and the gradient norms against a float64 pass. For the positively homogeneous
+ReLU/leaky ReLU the variance factor only rescales every layer, so one pass per depth serves
+all factors (:func:`_homogeneous_stats`).
 """
 from __future__ import annotations
 
@@ -400,7 +403,9 @@ def _homogeneous_stats(raw: _RawStats, base_factor: float, factor: float) -> _Ra
 
     With W_l = s · W_l^base, s = √(c/c_base): z_l, a_l scale by s^l, δ_l by s^{L-l} and
     ‖∂C/∂W_l‖ = ‖δ_lᵀ a_{l-1}‖ by s^{L-1}; σ'(s z) = σ'(z), so saturation is unchanged.
-    Exact in float64 even where a float32 pass at ``factor`` would under- or overflow.
+    The rescaling is done in float64 from a float32 pass at the critical factor, where the
+    signal keeps its size: no under- or overflow even where a float32 pass at ``factor``
+    would have them.
     """
     L = raw.z_sum.size
     s = np.sqrt(factor / base_factor)
