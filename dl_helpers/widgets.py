@@ -291,7 +291,7 @@ class StudyFigure:
         self.ax_grad.set_ylim(*grad_lim)
         corner = _legend_corner(layers, (result.depth + 0.5), std_lim,
                                 (z_std, theory, result.a_std),
-                                self._axes_state[2][2] if current else None)
+                                self._axes_state[2][0][1] if current else None)
         self.std_legend.set_loc(corner)
         # axes state of each panel (order of self._panels): a redraw re-renders exactly the
         # panels whose state changed
@@ -299,8 +299,8 @@ class StudyFigure:
                                f"{result.width} Werte)", y=1.0)
         self._axes_state = ((tuple(edges[[0, -1]]), tuple(result.hist_layers), result.batch,
                              result.width),
-                            (result.depth,), (result.depth, std_lim, corner),
-                            (result.depth, grad_lim))
+                            (result.depth,), ((result.depth, corner), std_lim),
+                            ((result.depth,), grad_lim))
         # Plain and short: the title is redrawn on every move, and Agg renders text glyph by
         # glyph (~0.1 ms each); batch and width are in the (static) histogram title.
         self.suptitle.set_text(
@@ -333,6 +333,10 @@ class StudyFigure:
                     cached = self._region_cache.get((i, state[i]))
                     if cached is not None:
                         canvas.restore_region(cached)
+                    elif ax in (self.ax_std, self.ax_grad) and old[i] is not None \
+                            and old[i][0] == state[i][0]:  # only the y-limits changed
+                        self._redraw_y_strip(ax, region)
+                        self._cache_region(i, state[i], canvas.copy_from_bbox(region))
                     else:
                         self._clear_region(region)
                         self.fig.draw_artist(ax)  # animated data artists are skipped
@@ -342,6 +346,33 @@ class StudyFigure:
         for artist in self._animated:
             if artist.get_visible():
                 self.fig.draw_artist(artist)
+
+    def _redraw_y_strip(self, ax, region) -> None:
+        """Re-render only the strip of a log panel left of its plot area (y ticks and tick
+        labels, left spine) -- what a change of the y-limits alone changes, at half the cost
+        of the whole panel (title, legend and x axis stay as they are).
+
+        The axes' frame, axes and title are drawn unclipped in matplotlib's order and
+        everything right of the strip is then put back from the buffer, so the pixels equal
+        a full draw (``tests/test_widgets.py``).
+        """
+        buf = np.asarray(self.fig.canvas.buffer_rgba())
+        h = buf.shape[0]
+        x0, y0, x1, y1 = (int(round(v)) for v in region.extents)
+        xs = int(np.ceil(ax.bbox.x0 + 1.5))  # strip: region.x0 … xs (incl. the left spine)
+        rest = buf[h - y1:h - y0, xs:x1].copy()
+        buf[h - y1:h - y0, x0:xs] = self._face_rgba()
+        renderer = self.fig.canvas.get_renderer()
+        ax.patch.draw(renderer)
+        # the children's order of Axes.draw (stable sort by zorder; the axes lie below the
+        # spines with the default axes.axisbelow = "line")
+        for artist in sorted((*ax.spines.values(), ax.xaxis, ax.yaxis, ax.title),
+                             key=lambda a: a.get_zorder()):
+            artist.draw(renderer)
+        buf[h - y1:h - y0, xs:x1] = rest
+
+    def _face_rgba(self) -> np.ndarray:
+        return np.round(255 * np.asarray(to_rgba(self.fig.get_facecolor()))).astype(np.uint8)
 
     def _full_background(self) -> None:
         canvas = self.fig.canvas
@@ -386,8 +417,7 @@ class StudyFigure:
         buf = np.asarray(self.fig.canvas.buffer_rgba())
         h = buf.shape[0]
         x0, y0, x1, y1 = (int(round(v)) for v in region.extents)
-        rgba = np.round(255 * np.asarray(to_rgba(self.fig.get_facecolor()))).astype(np.uint8)
-        buf[h - y1:h - y0, x0:x1] = rgba
+        buf[h - y1:h - y0, x0:x1] = self._face_rgba()
 
     def _cache_region(self, i: int, key, region_copy) -> None:
         cache = self._region_cache

@@ -124,6 +124,10 @@ def test_per_panel_redraw_equals_full_redraw():
     per-panel redraw (and the per-panel image cache) gives the pixels of a full draw."""
     fig, ref = StudyFigure(), StudyFigure()
     steps = [(c, "tanh", 10) for c in (0.25, 1.0, 4.0, 16.0, 4.0, 1.0)] + [(2.0, "relu", 10)]
+    steps += [(c, "sigmoid", 50) for c in (0.5, 1.0, 2.0, 16.0)]
+    strips = []  # log panels where only the y-limits changed: only the tick strip is redrawn
+    redraw_y_strip = fig._redraw_y_strip
+    fig._redraw_y_strip = lambda ax, region: (strips.append(ax), redraw_y_strip(ax, region))
     partial = 0
     for c, act, depth in steps:
         result = run_study(c, act, depth, **SMALL)
@@ -138,7 +142,7 @@ def test_per_panel_redraw_equals_full_redraw():
         ref.draw(full=True)
         assert np.array_equal(np.asarray(fig.fig.canvas.buffer_rgba()),
                               np.asarray(ref.fig.canvas.buffer_rgba())), (c, act)
-    assert fig._partial_ok and partial >= 1
+    assert fig._partial_ok and partial >= 1 and len(strips) >= 2
 
 
 def test_notebook_style_does_not_change_the_study_figure():
