@@ -24,7 +24,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, NullFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
 
 from .live_plots import canvas_png
 from .init_study import (DEFAULT_BATCH, DEFAULT_WIDTH, DEPTH_GRID, SCHEME_MARKS,
@@ -143,12 +143,27 @@ def _study_rc() -> dict:
 def _pinned_style(method):
     """Run ``method`` under matplotlib's default style, whatever the notebook set
     (``plotting.use_style`` changes fonts and grids, which would move the panels out of
-    their fixed pixel regions and switch the per-panel redraw off)."""
+    their fixed pixel regions and switch the per-panel redraw off). Only the settings that
+    differ are swapped (none, usually: then no ``rc_context`` at all)."""
     @functools.wraps(method)
     def wrapper(*args, **kwargs):
-        with mpl.rc_context(_study_rc()):
+        rc = mpl.rcParams
+        changed = {k: v for k, v in _study_rc().items()  # raw values: no validation cost
+                   if not _same_setting(dict.__getitem__(rc, k), v)}
+        if not changed:
+            return method(*args, **kwargs)
+        with mpl.rc_context(changed):
             return method(*args, **kwargs)
     return wrapper
+
+
+def _same_setting(a, b) -> bool:
+    if a is b:
+        return True
+    try:
+        return bool(a == b)
+    except ValueError:  # array-valued settings
+        return bool(np.array_equal(a, b))
 
 
 class StudyFigure:
@@ -196,6 +211,8 @@ class StudyFigure:
         self.std_legend = self.ax_std.legend(loc="upper right", fontsize=8)
         lg, = self.ax_grad.plot([], [], "o-", ms=3, color=_COLORS["grad"])
         self.ax_grad.set_yscale("log")
+        for ax in (self.ax_sat, self.ax_std):  # layers are integers (ax_grad shares x)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         for ax in (self.ax_std, self.ax_grad):  # plain-text labels: no mathtext per move
             ax.yaxis.set_major_formatter(FuncFormatter(decade_label))
             ax.yaxis.set_minor_formatter(NullFormatter())
@@ -364,10 +381,18 @@ class StudyFigure:
         buf[h - y1:h - y0, x0:xs] = self._face_rgba()
         renderer = self.fig.canvas.get_renderer()
         ax.patch.draw(renderer)
+        # x axis and title only where they reach into the strip (integer layer ticks sit
+        # ≥ half a layer right of the left edge, so normally they do not)
+        parts = [*ax.spines.values(), ax.yaxis]
+        lo, hi = ax.get_xlim()
+        ticks = [t for t in ax.get_xticks() if lo <= t <= hi]
+        if ticks and ax.transData.transform((min(ticks), 1.0))[0] < xs + 24:
+            parts.append(ax.xaxis)
+        if ax.title.get_window_extent(renderer).x0 < xs + 1:
+            parts.append(ax.title)
         # the children's order of Axes.draw (stable sort by zorder; the axes lie below the
         # spines with the default axes.axisbelow = "line")
-        for artist in sorted((*ax.spines.values(), ax.xaxis, ax.yaxis, ax.title),
-                             key=lambda a: a.get_zorder()):
+        for artist in sorted(parts, key=lambda a: a.get_zorder()):
             artist.draw(renderer)
         buf[h - y1:h - y0, xs:x1] = rest
 
@@ -388,12 +413,17 @@ class StudyFigure:
                 self._cache_region(i, self._axes_state[i], canvas.copy_from_bbox(region))
 
     def _freeze_label_positions(self) -> None:
-        """Keep the x labels where the first draw put them (their tick labels have a fixed
-        height), so later draws skip measuring the neighbouring tick labels."""
-        for ax in (self.ax_hist, self.ax_sat, self.ax_grad):
+        """Keep the axis labels where the first draw put them (their tick labels have a fixed
+        height), so later draws skip measuring the tick labels of the axis and of the axes
+        sharing it (matplotlib does that on every draw of an axis with an automatic label
+        position, even of an empty label)."""
+        for ax in self._panels:
             _, y_px = ax.xaxis.label.get_position()
             _, y_ax = ax.transAxes.inverted().transform((0.0, y_px))
             ax.xaxis.set_label_coords(0.5, y_ax)
+            x_px, _ = ax.yaxis.label.get_position()
+            x_ax, _ = ax.transAxes.inverted().transform((x_px, 0.0))
+            ax.yaxis.set_label_coords(x_ax, 0.5)
 
     def _regions_contain_panels(self) -> bool:
         """Whether every panel (with widest possible log tick labels) lies inside its region
