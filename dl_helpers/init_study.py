@@ -30,6 +30,9 @@ all factors (:func:`_homogeneous_stats`).
 """
 from __future__ import annotations
 
+import functools
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -269,14 +272,15 @@ def _forward(U: torch.Tensor, X: torch.Tensor, act, scale: float, A: torch.Tenso
 
 
 def _backward(U: torch.Tensor, A: torch.Tensor, D: torch.Tensor, G: torch.Tensor,
-              scale: float):
+              scale: float, m: int | None = None):
     """δ-recursion (Skript §3 eq. (3)) for ``C = (1/m) Σ_i ⟨g_i, a_L,i⟩``.
 
-    Yields ``(l, δ_l)`` for l = L-1 … 0 (0-based) with δ_l = ∂C/∂z_l of shape (m, d); the
+    Yields ``(l, δ_l)`` for l = L-1 … 0 (0-based) with δ_l = ∂C/∂z_l of shape (rows, d); the
     weight gradient is ``∂C/∂W_l = δ_lᵀ a_{l-1}`` (consume δ_l before the next step: the
-    buffers are reused).
+    buffers are reused). ``m`` is the batch size in ``C`` (default: the rows of G; a block of
+    rows of a larger batch passes the whole batch's m).
     """
-    L, m = U.shape[0], G.shape[0]
+    L, m = U.shape[0], G.shape[0] if m is None else m
     delta = D[L - 1] * (G / m)
     spare = torch.empty_like(delta)
     for l in range(L - 1, -1, -1):
@@ -353,44 +357,85 @@ class _RawStats:
     hist_rows: tuple     # a_l (m, d) of the histogram layers
 
 
-def _raw_stats(U, X, G, activation: str, scale: float, hist_layers) -> _RawStats:
-    """One forward/backward pass; per-layer moments, saturation and ‖∂C/∂W_l‖_F."""
+#: The batch is split into this many blocks of rows that run in parallel threads (rows are
+#: independent until ∂C/∂W_l = Σ_blocks δᵀa sums over them). A fixed number, so the results do
+#: not depend on how many threads ran them.
+N_BLOCKS = 2
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _raw_stats(U, X, G, activation: str, scale: float, hist_layers,
+               workers: int = 1) -> _RawStats:
+    """One forward/backward pass; per-layer moments, saturation and ‖∂C/∂W_l‖_F.
+
+    The batch is cut into :data:`N_BLOCKS` blocks of rows; with ``workers`` ≥ 2 they run in
+    parallel threads, each with single-threaded torch/NumPy calls. On 2 cores this beats
+    torch's own 2-thread matmuls (no synchronisation after every operation), and a busy
+    machine slows it down gracefully instead of by 3-5x.
+    """
     act = get_activation(activation)
     L, (m, d) = U.shape[0], X.shape
-    A, D = _work_buffers(L, m, d, X.dtype)
+    bounds = np.linspace(0, m, min(N_BLOCKS, m) + 1).astype(int)
+    jobs = [functools.partial(_block_pass, U, X[a:b], G[a:b], act, scale, m, k)
+            for k, (a, b) in enumerate(zip(bounds[:-1], bounds[1:]))]
+    if workers >= 2 and len(jobs) >= 2:
+        global _POOL
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=N_BLOCKS - 1,
+                                       thread_name_prefix="init_study")
+        futures = [_POOL.submit(job) for job in jobs[1:]]
+        parts = [jobs[0]()] + [f.result() for f in futures]
+    else:
+        parts = [job() for job in jobs]
+    z_mom, a_mom, sat = (sum(p[i] for p in parts) for i in range(3))
+    peak = np.maximum.reduce([p[3] for p in parts])  # (L, d): max over the batch of |σ'|
+    thr = SAT_TOL * max_abs_derivative(act.name)
+    dW = parts[0][4]
+    for p in parts[1:]:
+        dW += p[4]
+    grad = np.array([np.sqrt(_moments(dW[l])[1]) for l in range(L)])
+    hist_rows = tuple(torch.cat([p[5][l - 1] for p in parts]) for l in hist_layers)
+    return _RawStats(m * d, z_mom[:, 0], z_mom[:, 1], a_mom[:, 0], a_mom[:, 1],
+                     sat / (m * d), np.count_nonzero(peak < thr, axis=1) / d, grad, hist_rows)
+
+
+def _block_pass(U, X, G, act, scale: float, m: int, block: int):
+    """Forward and backward pass of one block of rows (X, G: (rows, d)) of a batch of ``m``.
+
+    Returns per-layer sums over the block: moments of z and a (L, 2), saturated counts (L,),
+    max |σ'| per unit (L, d), the block's part of ∂C/∂W_l (L, d, d), and the A buffer.
+    """
+    torch.set_flush_denormal(True)  # per thread (a CPU flag): see run_study
+    L, (rows, d) = U.shape[0], X.shape
+    A, D, dW = _work_buffers(block, L, rows, d, X.dtype)
     z_mom = np.empty((L, 2))
     _forward(U, X, act, scale, A, D, on_z=lambda l, z: z_mom.__setitem__(l, _moments(z)))
     a_mom = np.array([_moments(a) for a in A])
     # saturated: |σ'(z)| < SAT_TOL · max|σ'|; dead: saturated for every input of the batch
     thr = SAT_TOL * max_abs_derivative(act.name)
-    sat, dead = np.empty(L), np.empty(L)
+    sat, peak = np.empty(L), np.empty((L, d))
     for l, Dl in enumerate(D.numpy()):
-        sat[l] = np.count_nonzero(np.abs(Dl) < thr) / (m * d)
-        peak = np.maximum(Dl.max(axis=0), -Dl.min(axis=0))  # max over the batch of |σ'|
-        dead[l] = np.count_nonzero(peak < thr) / d
-    grad = np.empty(L)
-    dW = torch.empty((d, d), dtype=X.dtype)
-    for l, delta in _backward(U, A, D, G, scale):
-        torch.mm(delta.T, A[l - 1] if l > 0 else X, out=dW)  # ∂C/∂W_l = δ_lᵀ a_{l-1}
-        grad[l] = np.sqrt(_moments(dW)[1])
-    hist_rows = tuple(A[j - 1].clone() for j in hist_layers)
-    return _RawStats(m * d, z_mom[:, 0], z_mom[:, 1], a_mom[:, 0], a_mom[:, 1], sat, dead,
-                     grad, hist_rows)
+        sat[l] = np.count_nonzero(np.abs(Dl) < thr)
+        peak[l] = np.maximum(Dl.max(axis=0), -Dl.min(axis=0))
+    for l, delta in _backward(U, A, D, G, scale, m):
+        torch.mm(delta.T, A[l - 1] if l > 0 else X, out=dW[l])  # ∂C/∂W_l = δ_lᵀ a_{l-1}
+    return z_mom, a_mom, sat, peak, dW, A
 
 
 _WORK: dict = {}
 
 
-def _work_buffers(L: int, m: int, d: int, dtype) -> tuple[torch.Tensor, torch.Tensor]:
-    """Reused (L, m, d) buffers for A and D: allocating 2 × 26 MB per slider move costs
-    several ms of page faults. Only the latest shape is kept."""
-    key = (m, d, dtype)
-    have = _WORK.get(key)
-    if have is None or have[0].shape[0] < L:
-        _WORK.clear()
-        have = _WORK[key] = (torch.empty((L, m, d), dtype=dtype),
-                             torch.empty((L, m, d), dtype=dtype))
-    return have[0][:L], have[1][:L]
+def _work_buffers(block: int, L: int, rows: int, d: int, dtype):
+    """Reused buffers of one block: A, D (L, rows, d) and ∂C/∂W (L, d, d). Allocating
+    ~40 MB per slider move costs several ms of page faults. Only the latest shapes are
+    kept."""
+    key = (rows, d, dtype)
+    have = _WORK.get(block)
+    if have is None or have[0] != key or have[1][0].shape[0] < L:
+        have = _WORK[block] = (key, (torch.empty((L, rows, d), dtype=dtype),
+                                     torch.empty((L, rows, d), dtype=dtype),
+                                     torch.empty((L, d, d), dtype=dtype)))
+    return tuple(t[:L] for t in have[1])
 
 
 #: Positively homogeneous activations, σ(s·z) = s·σ(z) for s > 0, with the variance factor
@@ -457,8 +502,10 @@ def run_study(variance_factor: float | str = 1.0, activation: str = "tanh", dept
     n_hist : int
         Number of layers that get an activation histogram.
     num_threads : int, optional
-        torch threads for this call (restored afterwards); None keeps torch's setting. On a
-        busy machine 1 thread is much faster than several competing ones.
+        Threads for this call: the batch is computed in :data:`N_BLOCKS` blocks of rows, in
+        parallel when ``num_threads`` ≥ 2 (default: min(N_BLOCKS, number of CPUs)); torch
+        runs single-threaded inside (its setting is restored afterwards). The numbers do
+        not depend on it.
 
     Results are cached (the same arguments return the same read-only result, see
     :func:`clear_study_cache`). For the positively homogeneous activations in
@@ -483,17 +530,23 @@ def run_study(variance_factor: float | str = 1.0, activation: str = "tanh", dept
            check_positive_int(batch, "batch"), int(seed),
            check_choice(distribution, "distribution", ("normal", "uniform")),
            check_positive_int(n_hist, "n_hist"))
+    global _WORKERS
+    workers = (min(N_BLOCKS, os.cpu_count() or 1) if num_threads is None
+               else check_positive_int(num_threads, "num_threads"))
     threads = torch.get_num_threads()
-    if num_threads is not None:
-        torch.set_num_threads(check_positive_int(num_threads, "num_threads"))
+    torch.set_num_threads(1)  # parallel over blocks of the batch instead (see _raw_stats)
     # Far from the critical variance the float32 signal underflows; denormal numbers make
     # the CPU matmuls ~10x slower, so they are flushed to 0 (reset afterwards).
     torch.set_flush_denormal(True)
+    _WORKERS = workers
     try:
         return _cached_study(float(factor), *key)
     finally:
         torch.set_flush_denormal(False)
         torch.set_num_threads(threads)
+
+
+_WORKERS = 1  # threads of the current run_study call (not part of the cache key)
 
 
 @lru_cache(maxsize=256)
@@ -516,7 +569,7 @@ def _pass(factor, activation, depth, width, batch, seed, distribution, n_hist) -
     U = _unit_weights(width, seed, distribution, depth)
     X, G = _inputs(batch, width, seed)
     return _raw_stats(U, X, G, activation, float(np.sqrt(factor / width)),
-                      hist_layer_choice(depth, n_hist))
+                      hist_layer_choice(depth, n_hist), _WORKERS)
 
 
 def clear_study_cache() -> None:
