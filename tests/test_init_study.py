@@ -263,3 +263,17 @@ def test_gradient_norms_match_float64(activation, factor):
     _, _, dWs = study_forward_backward(U, X, G, activation, np.sqrt(factor / width))
     ref = np.array([torch.linalg.vector_norm(dW).item() for dW in dWs])
     np.testing.assert_allclose(res.grad_norm, ref, rtol=1e-4)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_parallel_blocks_give_the_same_numbers(activation):
+    """The batch is computed in N_BLOCKS blocks; whether one thread runs them one after the
+    other or several in parallel does not change a single bit (fixed blocks and sum order)."""
+    results = []
+    for threads in (1, 2):
+        init_study.clear_study_cache()
+        results.append(run_study(3.0, activation, 6, num_threads=threads, **SMALL_NET))
+    for field in ("z_var", "a_std", "a_mean_sq", "saturated", "dead", "grad_norm",
+                  "hist_counts"):
+        np.testing.assert_array_equal(getattr(results[0], field), getattr(results[1], field))
+    assert init_study.N_BLOCKS >= 2
