@@ -38,6 +38,7 @@ from functools import lru_cache
 
 import numpy as np
 import torch
+from threadpoolctl import threadpool_limits
 
 from ._validation import check_choice, check_positive_float, check_positive_int
 from .activations import get_activation
@@ -249,18 +250,20 @@ def _numpy_tanh(z: torch.Tensor, out: torch.Tensor) -> None:
 _FAST_FORWARD = {"tanh": _numpy_tanh}
 
 
-def _forward(U: torch.Tensor, X: torch.Tensor, act, scale: float, A: torch.Tensor,
-             D: torch.Tensor, on_z=None) -> None:
+def _forward(W: torch.Tensor, X: torch.Tensor, act, A: torch.Tensor, D: torch.Tensor,
+             on_z=None) -> None:
     """Forward pass of Skript §5.2 without autograd: fills ``A[l] = σ(z_l)``, ``D[l] = σ'(z_l)``.
 
-    U : (L, d, d) unit-variance draws, W_l = scale · U_l; X : (m, d); A, D : (L, m, d) outputs.
-    ``on_z(l, z)`` is called with each pre-activation z_l (m, d) before it is overwritten.
+    W : (L, d, d) layer matrices; X : (m, d); A, D : (L, m, d) outputs. ``on_z(l, z)`` is
+    called with each pre-activation z_l (m, d) before it is overwritten. The matmuls go
+    through NumPy's BLAS (OpenBLAS; 15-35 % faster than torch's for these shapes).
     """
     z = torch.empty_like(A[0])
+    zn, Wn = z.numpy(), W.numpy()
     fast = _FAST_FORWARD.get(act.name)
-    a = X
-    for l in range(U.shape[0]):
-        torch.addmm(z, a, U[l].T, beta=0.0, alpha=scale, out=z)  # z_l = a_{l-1} W_lᵀ
+    a = X.numpy()
+    for l in range(W.shape[0]):
+        np.matmul(a, Wn[l].T, out=zn)  # z_l = a_{l-1} W_lᵀ
         if on_z is not None:
             on_z(l, z)
         if fast is not None:
@@ -268,11 +271,11 @@ def _forward(U: torch.Tensor, X: torch.Tensor, act, scale: float, A: torch.Tenso
         else:
             A[l] = act.torch_f(z)
         D[l] = act.torch_df(z, A[l])
-        a = A[l]
+        a = A[l].numpy()
 
 
-def _backward(U: torch.Tensor, A: torch.Tensor, D: torch.Tensor, G: torch.Tensor,
-              scale: float, m: int | None = None):
+def _backward(W: torch.Tensor, A: torch.Tensor, D: torch.Tensor, G: torch.Tensor,
+              m: int | None = None):
     """δ-recursion (Skript §3 eq. (3)) for ``C = (1/m) Σ_i ⟨g_i, a_L,i⟩``.
 
     Yields ``(l, δ_l)`` for l = L-1 … 0 (0-based) with δ_l = ∂C/∂z_l of shape (rows, d); the
@@ -280,13 +283,13 @@ def _backward(U: torch.Tensor, A: torch.Tensor, D: torch.Tensor, G: torch.Tensor
     buffers are reused). ``m`` is the batch size in ``C`` (default: the rows of G; a block of
     rows of a larger batch passes the whole batch's m).
     """
-    L, m = U.shape[0], G.shape[0] if m is None else m
+    L, m = W.shape[0], G.shape[0] if m is None else m
     delta = D[L - 1] * (G / m)
     spare = torch.empty_like(delta)
     for l in range(L - 1, -1, -1):
         yield l, delta
         if l > 0:
-            torch.addmm(spare, delta, U[l], beta=0.0, alpha=scale, out=spare)  # ∂C/∂a_{l-1}
+            np.matmul(delta.numpy(), W[l].numpy(), out=spare.numpy())  # ∂C/∂a_{l-1}
             spare.mul_(D[l - 1])
             delta, spare = spare, delta
 
@@ -302,12 +305,13 @@ def study_forward_backward(weights: torch.Tensor, X: torch.Tensor, G: torch.Tens
     """
     act = get_activation(activation)
     L = weights.shape[0]
+    W = scale * weights
     A = torch.empty((L, *X.shape), dtype=X.dtype)
     D = torch.empty_like(A)
     Zs = [None] * L
-    _forward(weights, X, act, scale, A, D, on_z=lambda l, z: Zs.__setitem__(l, z.clone()))
+    _forward(W, X, act, A, D, on_z=lambda l, z: Zs.__setitem__(l, z.clone()))
     dWs = [None] * L
-    for l, delta in _backward(weights, A, D, G, scale):
+    for l, delta in _backward(W, A, D, G):
         dWs[l] = delta.T @ (A[l - 1] if l > 0 else X)
     return Zs, list(A), dWs
 
@@ -375,8 +379,9 @@ def _raw_stats(U, X, G, activation: str, scale: float, hist_layers,
     """
     act = get_activation(activation)
     L, (m, d) = U.shape[0], X.shape
+    W = scale * U
     bounds = np.linspace(0, m, min(N_BLOCKS, m) + 1).astype(int)
-    jobs = [functools.partial(_block_pass, U, X[a:b], G[a:b], act, scale, m, k)
+    jobs = [functools.partial(_block_pass, W, X[a:b], G[a:b], act, m, k)
             for k, (a, b) in enumerate(zip(bounds[:-1], bounds[1:]))]
     if workers >= 2 and len(jobs) >= 2:
         global _POOL
@@ -399,17 +404,22 @@ def _raw_stats(U, X, G, activation: str, scale: float, hist_layers,
                      sat / (m * d), np.count_nonzero(peak < thr, axis=1) / d, grad, hist_rows)
 
 
-def _block_pass(U, X, G, act, scale: float, m: int, block: int):
+def _block_pass(W, X, G, act, m: int, block: int):
     """Forward and backward pass of one block of rows (X, G: (rows, d)) of a batch of ``m``.
 
     Returns per-layer sums over the block: moments of z and a (L, 2), saturated counts (L,),
     max |σ'| per unit (L, d), the block's part of ∂C/∂W_l (L, d, d), and the A buffer.
     """
     torch.set_flush_denormal(True)  # per thread (a CPU flag): see run_study
-    L, (rows, d) = U.shape[0], X.shape
+    with np.errstate(over="ignore", invalid="ignore"):  # far outside the slider range
+        return _block_pass_stats(W, X, G, act, m, block)
+
+
+def _block_pass_stats(W, X, G, act, m: int, block: int):
+    L, (rows, d) = W.shape[0], X.shape
     A, D, dW = _work_buffers(block, L, rows, d, X.dtype)
     z_mom = np.empty((L, 2))
-    _forward(U, X, act, scale, A, D, on_z=lambda l, z: z_mom.__setitem__(l, _moments(z)))
+    _forward(W, X, act, A, D, on_z=lambda l, z: z_mom.__setitem__(l, _moments(z)))
     a_mom = np.array([_moments(a) for a in A])
     # saturated: |σ'(z)| < SAT_TOL · max|σ'|; dead: saturated for every input of the batch
     thr = SAT_TOL * max_abs_derivative(act.name)
@@ -417,8 +427,9 @@ def _block_pass(U, X, G, act, scale: float, m: int, block: int):
     for l, Dl in enumerate(D.numpy()):
         sat[l] = np.count_nonzero(np.abs(Dl) < thr)
         peak[l] = np.maximum(Dl.max(axis=0), -Dl.min(axis=0))
-    for l, delta in _backward(U, A, D, G, scale, m):
-        torch.mm(delta.T, A[l - 1] if l > 0 else X, out=dW[l])  # ∂C/∂W_l = δ_lᵀ a_{l-1}
+    dWn = dW.numpy()
+    for l, delta in _backward(W, A, D, G, m):  # ∂C/∂W_l = δ_lᵀ a_{l-1}
+        np.matmul(delta.numpy().T, (A[l - 1] if l > 0 else X).numpy(), out=dWn[l])
     return z_mom, a_mom, sat, peak, dW, A
 
 
@@ -540,7 +551,8 @@ def run_study(variance_factor: float | str = 1.0, activation: str = "tanh", dept
     torch.set_flush_denormal(True)
     _WORKERS = workers
     try:
-        return _cached_study(float(factor), *key)
+        with threadpool_limits(1, user_api="blas"):  # one BLAS thread per block
+            return _cached_study(float(factor), *key)
     finally:
         torch.set_flush_denormal(False)
         torch.set_num_threads(threads)
