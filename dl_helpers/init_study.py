@@ -335,14 +335,20 @@ def _moments(t: torch.Tensor) -> tuple[float, float]:
     return float(unit.sum()) * peak, float(torch.dot(unit, unit)) * peak * peak
 
 
+def _bin_counts(t: torch.Tensor, lo: float, hi: float) -> np.ndarray:
+    """Counts of the entries of ``t`` in HIST_BINS equal bins on [lo, hi]; values outside
+    land in the edge bins (like ``torch.histc`` of the clamped values), NaN in the first."""
+    x = t.reshape(-1).clamp(lo, hi).nan_to_num_(nan=lo)
+    idx = x.sub_(lo).mul_(HIST_BINS / (hi - lo)).to(torch.int32).clamp_(max=HIST_BINS - 1)
+    return torch.bincount(idx, minlength=HIST_BINS).numpy()
+
+
 def _histograms(rows, lo: float, hi: float) -> np.ndarray:
-    """Fractions per bin of each tensor in ``rows`` over HIST_BINS bins on [lo, hi]; values
-    outside land in the edge bins (like ``torch.histc`` of the clamped values). (k, bins)"""
-    T = torch.stack([r.reshape(-1) for r in rows]).clamp_(lo, hi).nan_to_num_(nan=lo)
-    idx = T.sub_(lo).mul_(HIST_BINS / (hi - lo)).to(torch.int64).clamp_(max=HIST_BINS - 1)
-    idx += (torch.arange(len(rows)) * HIST_BINS)[:, None]
-    counts = torch.bincount(idx.reshape(-1), minlength=len(rows) * HIST_BINS)
-    return counts.reshape(len(rows), HIST_BINS).double().numpy() / T.shape[1]
+    """Fractions per bin (k, HIST_BINS) of the k tensors in ``rows``; a row may also be a
+    tuple of tensors (the blocks of one layer), counted together."""
+    rows = [r if isinstance(r, (tuple, list)) else (r,) for r in rows]
+    return np.array([sum(_bin_counts(b, lo, hi) for b in blocks)
+                     / sum(b.numel() for b in blocks) for blocks in rows]).reshape(-1, HIST_BINS)
 
 
 @dataclass(frozen=True)
@@ -358,7 +364,8 @@ class _RawStats:
     saturated: np.ndarray
     dead: np.ndarray
     grad_norm: np.ndarray
-    hist_rows: tuple     # a_l (m, d) of the histogram layers
+    hist_counts: np.ndarray  # (k, bins) fractions of the histogram layers
+    hist_rows: tuple     # homogeneous σ only: a_l of the histogram layers, per block
 
 
 #: The batch is split into this many blocks of rows that run in parallel threads (rows are
@@ -369,7 +376,7 @@ _POOL: ThreadPoolExecutor | None = None
 
 
 def _raw_stats(U, X, G, activation: str, scale: float, hist_layers,
-               workers: int = 1) -> _RawStats:
+               workers: int = 1, keep_rows: bool = False) -> _RawStats:
     """One forward/backward pass; per-layer moments, saturation and ‖∂C/∂W_l‖_F.
 
     The batch is cut into :data:`N_BLOCKS` blocks of rows; with ``workers`` ≥ 2 they run in
@@ -381,7 +388,7 @@ def _raw_stats(U, X, G, activation: str, scale: float, hist_layers,
     L, (m, d) = U.shape[0], X.shape
     W = scale * U
     bounds = np.linspace(0, m, min(N_BLOCKS, m) + 1).astype(int)
-    jobs = [functools.partial(_block_pass, W, X[a:b], G[a:b], act, m, k)
+    jobs = [functools.partial(_block_pass, W, X[a:b], G[a:b], act, m, k, hist_layers)
             for k, (a, b) in enumerate(zip(bounds[:-1], bounds[1:]))]
     if workers >= 2 and len(jobs) >= 2:
         global _POOL
@@ -399,12 +406,15 @@ def _raw_stats(U, X, G, activation: str, scale: float, hist_layers,
     for p in parts[1:]:
         dW += p[4]
     grad = np.array([np.sqrt(_moments(dW[l])[1]) for l in range(L)])
-    hist_rows = tuple(torch.cat([p[5][l - 1] for p in parts]) for l in hist_layers)
+    counts = sum(p[5] for p in parts) / (m * d)
+    rows = tuple(tuple(p[6][l - 1].clone() for p in parts) for l in hist_layers) \
+        if keep_rows else ()
     return _RawStats(m * d, z_mom[:, 0], z_mom[:, 1], a_mom[:, 0], a_mom[:, 1],
-                     sat / (m * d), np.count_nonzero(peak < thr, axis=1) / d, grad, hist_rows)
+                     sat / (m * d), np.count_nonzero(peak < thr, axis=1) / d, grad, counts,
+                     rows)
 
 
-def _block_pass(W, X, G, act, m: int, block: int):
+def _block_pass(W, X, G, act, m: int, block: int, hist_layers):
     """Forward and backward pass of one block of rows (X, G: (rows, d)) of a batch of ``m``.
 
     Returns per-layer sums over the block: moments of z and a (L, 2), saturated counts (L,),
@@ -412,15 +422,17 @@ def _block_pass(W, X, G, act, m: int, block: int):
     """
     torch.set_flush_denormal(True)  # per thread (a CPU flag): see run_study
     with np.errstate(over="ignore", invalid="ignore"):  # far outside the slider range
-        return _block_pass_stats(W, X, G, act, m, block)
+        return _block_pass_stats(W, X, G, act, m, block, hist_layers)
 
 
-def _block_pass_stats(W, X, G, act, m: int, block: int):
+def _block_pass_stats(W, X, G, act, m: int, block: int, hist_layers):
     L, (rows, d) = W.shape[0], X.shape
     A, D, dW = _work_buffers(block, L, rows, d, X.dtype)
     z_mom = np.empty((L, 2))
     _forward(W, X, act, A, D, on_z=lambda l, z: z_mom.__setitem__(l, _moments(z)))
     a_mom = np.array([_moments(a) for a in A])
+    lo, hi = hist_range(act.name)
+    counts = np.array([_bin_counts(A[j - 1], lo, hi) for j in hist_layers])
     # saturated: |σ'(z)| < SAT_TOL · max|σ'|; dead: saturated for every input of the batch
     thr = SAT_TOL * max_abs_derivative(act.name)
     sat, peak = np.empty(L), np.empty((L, d))
@@ -430,7 +442,7 @@ def _block_pass_stats(W, X, G, act, m: int, block: int):
     dWn = dW.numpy()
     for l, delta in _backward(W, A, D, G, m):  # ∂C/∂W_l = δ_lᵀ a_{l-1}
         np.matmul(delta.numpy().T, (A[l - 1] if l > 0 else X).numpy(), out=dWn[l])
-    return z_mom, a_mom, sat, peak, dW, A
+    return z_mom, a_mom, sat, peak, dW, counts, A
 
 
 _WORK: dict = {}
@@ -468,7 +480,7 @@ def _homogeneous_stats(raw: _RawStats, base_factor: float, factor: float) -> _Ra
     sl = s ** np.arange(1, L + 1)
     return _RawStats(raw.n, raw.z_sum * sl, raw.z_sq * sl ** 2, raw.a_sum * sl,
                      raw.a_sq * sl ** 2, raw.saturated, raw.dead, raw.grad_norm * s ** (L - 1),
-                     raw.hist_rows)
+                     None, raw.hist_rows)
 
 
 def _result(raw: _RawStats, factor, activation, depth, width, batch, seed, hist_layers,
@@ -479,11 +491,12 @@ def _result(raw: _RawStats, factor, activation, depth, width, batch, seed, hist_
     a_mean, a_msq = raw.a_sum / n, raw.a_sq / n
     a_std = np.sqrt(np.maximum(a_msq - a_mean ** 2, 0.0))
     lo, hi = hist_range(activation)
-    rows = raw.hist_rows
+    counts = raw.hist_counts
     if hist_scale is not None:  # homogeneous σ: a_l = s^l · a_l^base
-        rows = [r * float(min(hist_scale ** j, 1e38)) for r, j in zip(rows, hist_layers)]
+        counts = _histograms([[b * float(min(hist_scale ** j, 1e38)) for b in blocks]
+                              for blocks, j in zip(raw.hist_rows, hist_layers)], lo, hi)
     arrays = [z_var, a_std, a_msq, raw.saturated, raw.dead, raw.grad_norm,
-              np.asarray(hist_layers), _histograms(rows, lo, hi),
+              np.asarray(hist_layers), counts,
               np.linspace(lo, hi, HIST_BINS + 1)]
     for arr in arrays:
         arr.flags.writeable = False  # results are cached and shared
@@ -581,7 +594,8 @@ def _pass(factor, activation, depth, width, batch, seed, distribution, n_hist) -
     U = _unit_weights(width, seed, distribution, depth)
     X, G = _inputs(batch, width, seed)
     return _raw_stats(U, X, G, activation, float(np.sqrt(factor / width)),
-                      hist_layer_choice(depth, n_hist), _WORKERS)
+                      hist_layer_choice(depth, n_hist), _WORKERS,
+                      keep_rows=activation in HOMOGENEOUS)
 
 
 def clear_study_cache() -> None:
