@@ -38,7 +38,7 @@ from functools import lru_cache
 
 import numpy as np
 import torch
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from ._validation import check_choice, check_positive_float, check_positive_int
 from .activations import get_activation
@@ -234,9 +234,16 @@ def hist_layer_choice(depth: int, n_hist: int) -> np.ndarray:
 def max_abs_derivative(activation: str) -> float:
     """max |σ'(z)| over z (on the grid of :func:`saturation_intervals`): the reference of the
     saturation threshold ``SAT_TOL · max|σ'|``."""
+    return max(abs(v) for v in _derivative_range(activation))
+
+
+@lru_cache(maxsize=None)
+def _derivative_range(activation: str) -> tuple[float, float]:
+    """(min σ', max σ') on the grid of :func:`saturation_intervals`."""
     act = get_activation(activation)
     grid = np.linspace(-30.0, 30.0, 600_001)
-    return float(np.abs(act.df(grid, act.f(grid))).max())
+    d = act.df(grid, act.f(grid))
+    return float(d.min()), float(d.max())
 
 
 # -- forward and backward pass (shared by the public function and the statistics) ------------
@@ -435,10 +442,15 @@ def _block_pass_stats(W, X, G, act, m: int, block: int, hist_layers):
     counts = np.array([_bin_counts(A[j - 1], lo, hi) for j in hist_layers])
     # saturated: |σ'(z)| < SAT_TOL · max|σ'|; dead: saturated for every input of the batch
     thr = SAT_TOL * max_abs_derivative(act.name)
+    monotone = _derivative_range(act.name)[0] >= 0.0  # σ' ≥ 0: no |·| needed (not GELU)
     sat, peak = np.empty(L), np.empty((L, d))
     for l, Dl in enumerate(D.numpy()):
-        sat[l] = np.count_nonzero(np.abs(Dl) < thr)
-        peak[l] = np.maximum(Dl.max(axis=0), -Dl.min(axis=0))
+        if monotone:
+            sat[l] = np.count_nonzero(Dl < thr)
+            peak[l] = Dl.max(axis=0)
+        else:
+            sat[l] = np.count_nonzero(np.abs(Dl) < thr)
+            peak[l] = np.maximum(Dl.max(axis=0), -Dl.min(axis=0))
     dWn = dW.numpy()
     for l, delta in _backward(W, A, D, G, m):  # ∂C/∂W_l = δ_lᵀ a_{l-1}
         np.matmul(delta.numpy().T, (A[l - 1] if l > 0 else X).numpy(), out=dWn[l])
@@ -564,7 +576,7 @@ def run_study(variance_factor: float | str = 1.0, activation: str = "tanh", dept
     torch.set_flush_denormal(True)
     _WORKERS = workers
     try:
-        with threadpool_limits(1, user_api="blas"):  # one BLAS thread per block
+        with _blas_controller().limit(limits=1, user_api="blas"):  # one BLAS thread per block
             return _cached_study(float(factor), *key)
     finally:
         torch.set_flush_denormal(False)
@@ -572,6 +584,12 @@ def run_study(variance_factor: float | str = 1.0, activation: str = "tanh", dept
 
 
 _WORKERS = 1  # threads of the current run_study call (not part of the cache key)
+
+
+@lru_cache(maxsize=1)
+def _blas_controller() -> ThreadpoolController:
+    """threadpoolctl's view of the loaded BLAS libraries (scanning them costs ~1 ms)."""
+    return ThreadpoolController()
 
 
 @lru_cache(maxsize=256)
