@@ -10,7 +10,7 @@ JOBS   ?= 2
 help:
 	@echo "make lab    - JupyterLab starten (Studierende)"
 	@echo "make book   - statische Website nach _build/html bauen (mit Lösungen, eingeklappt)"
-	@echo "make student - Studierenden-Ausgabe: Notebooks + Website ohne Lösungen nach _build/student"
+	@echo "make student - Website + Studierenden-Ausgabe: Notebooks + Website ohne Lösungen nach _build/student"
 	@echo "make test   - pytest + nbval (alle Notebooks), dann make test-site"
 	@echo "make test-site - Website im Browser (chromium) und Studierenden-Ausgabe prüfen"
 	@echo "make bench  - Benchmarks, schreibt _build/bench.json"
@@ -33,8 +33,9 @@ lab: $(STAMP)
 book: $(STAMP)
 	$(BIN)/python tools/site/build.py
 
-student: book
-	$(BIN)/python tools/site/student.py
+# Instructor site and student edition from one notebook execution (two Sphinx runs side by side).
+student: $(STAMP)
+	$(BIN)/python tools/site/build.py --student
 
 # Built site in Debian's chromium (Playwright) + student edition checks (tests/browser/).
 test-site: student

@@ -13,14 +13,18 @@ Steps
    process, notebook execution stalled now and then for minutes on this machine (kernel idle,
    nbclient's ZeroMQ wait not woken until the cell timeout); separate processes also halve
    the cold build on two cores. A notebook that fails here is executed again by MyST-NB, so
-   the build reports the error as usual.
+   the build reports the error as usual. Meanwhile a side process renders the pictures of
+   the kernel-free studies into their cache (``studies.py``), which Sphinx then only copies.
 4. ``jupyter-book build . --path-output . --warningiserror --keep-going`` -> ``_build/html``.
+   With ``--student`` (``make student``) the student edition (``student.py``) is built from
+   the same execution, its Sphinx run next to this one (Sphinx uses one core).
 
-Usage: ``.venv/bin/python tools/site/build.py [--force]``
+Usage: ``.venv/bin/python tools/site/build.py [--force] [--student]``
 """
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -28,7 +32,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(Path(__file__).parent))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 import vendor  # noqa: E402
 import yaml  # noqa: E402
 
@@ -91,8 +96,10 @@ def toc_notebooks() -> list[Path]:
     return [p for p in paths if p.exists()]
 
 
-def pre_execute() -> None:
-    """Execute uncached notebooks of the book in parallel into the jupyter-cache."""
+def pre_execute() -> list[str]:
+    """Execute uncached notebooks of the book in parallel into the jupyter-cache.
+
+    Returns the notebooks that failed (MyST-NB executes them again and reports the error)."""
     import logging
 
     from jupyter_cache import get_cache
@@ -107,7 +114,7 @@ def pre_execute() -> None:
     todo = [r.uri for r in cache.list_unexecuted(filter_uris=uris)] if hasattr(
         cache, "list_unexecuted") else uris
     if not todo:
-        return
+        return []
     logger = logging.getLogger("build.py")
     logging.basicConfig(level=logging.WARNING)
     start = time.perf_counter()
@@ -117,23 +124,73 @@ def pre_execute() -> None:
     failed = [*result.excepted, *result.errored]
     print(f"build.py: executed {len(result.succeeded)} notebook(s) in "
           f"{time.perf_counter() - start:.0f} s" + (f"; FAILED: {failed}" if failed else ""))
+    return [str(f) for f in failed]
+
+
+def start_prerender() -> subprocess.Popen:
+    """Render the kernel-free studies' pictures into their cache (``studies.py``) in a side
+    process, next to the notebook execution: the Sphinx build then only copies them."""
+    # one thread (torch, BLAS): it shares the two cores with the two notebook kernels
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    return subprocess.Popen([sys.executable, str(HERE / "studies.py")], cwd=ROOT, env=env)
+
+
+def _jupyter_book_cmd(src: Path, out: Path) -> list[str]:
+    jb = Path(sys.executable).with_name("jupyter-book")
+    return [str(jb), "build", str(src), "--path-output", str(out), "--warningiserror",
+            "--keep-going"]
 
 
 def jupyter_book(src: Path, out: Path) -> None:
-    jb = Path(sys.executable).with_name("jupyter-book")
-    cmd = [str(jb), "build", str(src), "--path-output", str(out), "--warningiserror",
-           "--keep-going"]
-    subprocess.run(cmd, check=True, cwd=src)
+    subprocess.run(_jupyter_book_cmd(src, out), check=True, cwd=src)
+
+
+def both_editions() -> None:
+    """Instructor site and student edition: the two Sphinx runs (one core each) side by side.
+
+    The student source tree is written first (it reads the execution cache); the student
+    build's log goes to ``_build/student.log`` and is printed once it is done."""
+    import student
+
+    student.prepare()
+    log_path = BUILD / "student.log"
+    with open(log_path, "w") as log:
+        other = subprocess.Popen(_jupyter_book_cmd(student.SRC, student.SRC), cwd=student.SRC,
+                                 stdout=log, stderr=subprocess.STDOUT)
+        try:
+            jupyter_book(ROOT, ROOT)
+        finally:
+            code = other.wait()
+    print("---- student edition (jupyter-book build, _build/student.log) ----")
+    print(log_path.read_text(errors="replace"), flush=True)
+    if code:
+        raise subprocess.CalledProcessError(code, "jupyter-book build _build/student_src")
+    html = student.publish()
+    print(f"build.py: student site in {html.relative_to(ROOT)}")
 
 
 def main(argv: list[str]) -> int:
+    """``build.py [--force] [--student]``: ``--student`` also builds the student edition
+    (``tools/site/student.py``) from the same execution, the two Sphinx runs side by side."""
     start = time.perf_counter()
     vendor.build()
     BUILD.mkdir(exist_ok=True)
     if invalidate_if_stale(BUILD, force="--force" in argv):
         print("build.py: dl_helpers changed (or --force): execution cache cleared")
-    pre_execute()
-    jupyter_book(ROOT, ROOT)
+    renders = start_prerender()
+    try:
+        failed = pre_execute()
+    finally:
+        if renders.wait():
+            print("build.py: pre-rendering the studies failed; Sphinx renders what is missing")
+    if "--student" in argv and not failed:
+        both_editions()
+    else:
+        jupyter_book(ROOT, ROOT)
+        if "--student" in argv:
+            import student
+
+            student.main([])
     html = BUILD / "html"
     pages = [p for p in html.rglob("*.html")
              if not {"_static", "_sources", "_vendor", "_images"} & set(p.relative_to(html).parts)]

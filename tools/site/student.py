@@ -131,19 +131,32 @@ def write_site_source() -> None:
     (SRC / "_build" / "site_extra").symlink_to(BUILD / "site_extra")
 
 
-def main(argv: list[str]) -> int:
-    import build
+def prepare() -> None:
+    """Everything before the student site's Sphinx run: hand-out notebooks, site source tree
+    (reads the instructor build's execution cache)."""
     import vendor
 
-    start = time.perf_counter()
     vendor.build()
     notebooks = write_student_notebooks()
     print(f"student.py: {len(notebooks)} student notebooks in {OUT.relative_to(ROOT)}")
     write_site_source()
-    build.jupyter_book(SRC, SRC)
+
+
+def publish() -> Path:
+    """Copy the built student site to ``_build/student/html``."""
     html = OUT / "html"
     shutil.rmtree(html, ignore_errors=True)
     shutil.copytree(SRC / "_build" / "html", html)
+    return html
+
+
+def main(argv: list[str]) -> int:
+    import build
+
+    start = time.perf_counter()
+    prepare()
+    build.jupyter_book(SRC, SRC)
+    html = publish()
     print(f"student.py: student site in {html.relative_to(ROOT)}, "
           f"{time.perf_counter() - start:.0f} s")
     return 0

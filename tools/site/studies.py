@@ -94,16 +94,26 @@ STUDIES: tuple[Study, ...] = (
 )
 
 
+# imported by ``_call`` for every picture (``compress_png``): part of every render's inputs
+_PNG_MODULE = "dl_helpers.static_widgets"
+
+
 def helpers_hash(render: str | None = None) -> str:
     """Hash of the dl_helpers source files ``render`` depends on (all if ``render`` is None).
 
     The dependencies are the ``dl_helpers`` modules loaded after importing the render
-    function's module, so an edit elsewhere in the package does not invalidate the pictures."""
+    function's module and the PNG compressor's module, so an edit elsewhere in the package
+    does not invalidate the pictures. (Both are imported here, so the key does not depend on
+    what the calling process happened to import before.)"""
     import sys
 
     files = sorted((ROOT / "dl_helpers").rglob("*.py"))
     if render is not None:
         importlib.import_module(render.split(":")[0])
+        try:
+            importlib.import_module(_PNG_MODULE)
+        except ImportError:
+            pass
         loaded = {Path(m.__file__).resolve() for name, m in list(sys.modules.items())
                   if (name == "dl_helpers" or name.startswith("dl_helpers."))
                   and getattr(m, "__file__", None)}
@@ -141,8 +151,16 @@ def _one_thread() -> None:
 
 
 def _render_to(path: str, render: str, kwargs: dict[str, Any]) -> str:
-    Path(path).write_bytes(_call(render, kwargs))
+    tmp = Path(f"{path}.{os.getpid()}.tmp")
+    tmp.write_bytes(_call(render, kwargs))
+    os.replace(tmp, path)  # another build reading the cache never sees half a picture
     return path
+
+
+def _cache_files(study: Study) -> list[tuple[tuple[int, ...], Path, dict[str, Any]]]:
+    helpers = helpers_hash(study.render)
+    return [(idx, CACHE / f"{_key(study.render, kwargs, helpers)}.png", kwargs)
+            for idx, kwargs in study.points()]
 
 
 def render_all(study: Study, out_dir: Path, workers: int | None = None) -> dict[str, int]:
@@ -152,11 +170,9 @@ def render_all(study: Study, out_dir: Path, workers: int | None = None) -> dict[
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     CACHE.mkdir(parents=True, exist_ok=True)
-    helpers = helpers_hash(study.render)
     todo, cached, total = [], 0, 0
     jobs = []
-    for idx, kwargs in study.points():
-        cache_file = CACHE / f"{_key(study.render, kwargs, helpers)}.png"
+    for idx, cache_file, kwargs in _cache_files(study):
         jobs.append((idx, cache_file))
         if cache_file.exists():
             cached += 1
@@ -180,6 +196,22 @@ def render_all(study: Study, out_dir: Path, workers: int | None = None) -> dict[
         target.write_bytes(data)
         total += len(data)
     return {"rendered": len(todo), "cached": cached, "bytes": total}
+
+
+def prerender(selected: tuple[Study, ...] = STUDIES) -> int:
+    """Fill the render cache for every grid point of ``selected`` in this process (one thread).
+
+    ``tools/site/build.py`` runs this in a side process while the notebooks execute, so the
+    Sphinx build only copies the cached pictures. Returns the number of pictures rendered."""
+    _one_thread()
+    CACHE.mkdir(parents=True, exist_ok=True)
+    rendered = 0
+    for study in selected:
+        for _, cache_file, kwargs in _cache_files(study):
+            if not cache_file.exists():
+                _render_to(str(cache_file), study.render, kwargs)
+                rendered += 1
+    return rendered
 
 
 def _fmt(value: Any) -> str:
@@ -256,3 +288,11 @@ STUDY_JS = re.sub(r"\s*\n\s*", " ", """
   });
 })();
 """).strip()
+
+
+if __name__ == "__main__":
+    import time
+
+    start = time.perf_counter()
+    count = prerender()
+    print(f"studies.py: {count} study picture(s) rendered in {time.perf_counter() - start:.0f} s")
