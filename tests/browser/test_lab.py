@@ -109,7 +109,7 @@ def test_live_depth_slider_changes_figure(browser, lab):
             " const busy = Array.from(document.querySelectorAll('.jp-InputPrompt'))"
             "   .some(p => p.textContent.includes('*'));"
             " return !busy && w.sessionContext.session.kernel.status === 'idle'; }",
-            timeout=240_000, polling=1000)
+            timeout=240_000, polling=200)
         slider = page.locator(".widget-slider").filter(
             has=page.locator(".widget-label", has_text=DEPTH_LABEL)).first
         slider.wait_for(state="visible", timeout=30_000)
@@ -122,7 +122,7 @@ def test_live_depth_slider_changes_figure(browser, lab):
         page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
         page.wait_for_function(
             f"(s) => {{ const now = ({IMG_JS})(s); return now && now !== {before!r}; }}",
-            arg=slider.element_handle(), timeout=180_000, polling=500)
+            arg=slider.element_handle(), timeout=180_000, polling=200)
         page.screenshot(path=str(screenshot_dir() / "lab_07_initialization.png"))
         study = slider.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][1]")
         study.screenshot(path=str(screenshot_dir() / "lab_07_initialization_study.png"))

@@ -24,6 +24,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from browser_support import screenshot_dir, site_dir
 
@@ -55,6 +56,15 @@ MATH_STATUS_JS = """async () => {
     unrendered: maths.filter(e => !e.querySelector('mjx-container')).map(e => e.textContent.slice(0, 80)),
     errors: Array.from(document.querySelectorAll('mjx-merror')).map(e => e.getAttribute('data-mjx-error') || e.textContent),
   };
+}"""
+
+# MathJax is a deferred script and typesets asynchronously; on a busy machine the network can
+# be idle before it has started. Wait until every math element is typeset or MathJax reported
+# an error (MATH_STATUS_JS then names what is wrong).
+MATH_SETTLED_JS = """() => {
+  const maths = Array.from(document.querySelectorAll('.math'));
+  return maths.every(e => e.querySelector('mjx-container'))
+      || document.querySelector('mjx-merror') !== null;
 }"""
 
 WIDGET_STATUS_JS = """() => {
@@ -131,6 +141,10 @@ def test_page(browser, site_server, page_path):
     try:
         page.goto(f"{origin}/{page_path}", wait_until="networkidle")
 
+        try:
+            page.wait_for_function(MATH_SETTLED_JS, timeout=30_000, polling=100)
+        except PlaywrightTimeout:
+            pass  # the assertions below report the unrendered math
         math = page.evaluate(MATH_STATUS_JS)
         assert not math["errors"], f"MathJax errors on {page_path}: {math['errors']}"
         assert not math["unrendered"], f"unrendered math on {page_path}: {math['unrendered'][:5]}"

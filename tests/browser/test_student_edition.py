@@ -15,6 +15,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from filelock import FileLock
 from nbclient import NotebookClient
 
 from browser_support import ROOT, missing
@@ -64,17 +65,34 @@ def _notebooks():
     return student.toc_notebooks() or [None]
 
 
-@pytest.fixture(scope="module")
-def student_files() -> dict[Path, str]:
-    if not (OUT / "html" / "index.html").exists():
-        missing(f"no student edition in {OUT} (run `make student`)")
+def _visible_texts() -> dict[str, str]:
     files = {}
     for f in OUT.rglob("*"):
         if {"_static", "_vendor"} & set(f.relative_to(OUT).parts):
             continue  # theme and vendored JavaScript: not generated from the notebooks
         if f.is_file() and f.suffix in {".ipynb", ".html", ".js", ".txt", ".json", ".md", ".py"}:
-            files[f] = visible_text(f)
+            files[str(f)] = visible_text(f)
     return files
+
+
+@pytest.fixture(scope="session")
+def student_files(tmp_path_factory, worker_id) -> dict[Path, str]:
+    """Visible text of every student artefact. Parsing all pages takes seconds: under xdist
+    the first worker that needs it stores it in the run's shared temporary folder (one per
+    pytest run), the other workers read that copy."""
+    if not (OUT / "html" / "index.html").exists():
+        missing(f"no student edition in {OUT} (run `make student`)")
+    if worker_id == "master":
+        texts = _visible_texts()
+    else:
+        shared = tmp_path_factory.getbasetemp().parent / "student_files.json"
+        with FileLock(f"{shared}.lock"):
+            if shared.is_file():
+                texts = json.loads(shared.read_text())
+            else:
+                texts = _visible_texts()
+                shared.write_text(json.dumps(texts))
+    return {Path(name): text for name, text in texts.items()}
 
 
 def _strings(node) -> list[str]:
