@@ -23,10 +23,10 @@ from browser_support import StaticServer, missing, site_dir
 if os.environ.get("BROWSER_TESTS") != "1":
     collect_ignore_glob = ["test_*.py"]
 
-# Notebook kernels started by these tests (student notebooks, JupyterLab) inherit this: with
-# several workers on two cores, torch's and OpenBLAS's thread pools only spin against each
-# other (4 workers: ~20 % more CPU time and a third longer without it). Notebooks 04-07 pick
-# one thread themselves.
+# Notebook kernels started by these tests (student notebooks, JupyterLab) inherit this: next to
+# chromium and the other worker's kernel on two cores, torch's and OpenBLAS's thread pools only
+# spin against each other (measured: 2 workers ~115 s -> ~90 s; 4 workers 126 s -> 94 s and
+# a sixth less CPU time). Notebooks 04-07 pick one torch thread themselves.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
