@@ -23,12 +23,6 @@ from browser_support import StaticServer, missing, site_dir
 if os.environ.get("BROWSER_TESTS") != "1":
     collect_ignore_glob = ["test_*.py"]
 
-# Notebook kernels started by these tests (student notebooks, JupyterLab) inherit this: next to
-# chromium and the other worker's kernel on two cores, torch's and OpenBLAS's thread pools only
-# spin against each other (measured: 2 workers ~115 s -> ~90 s; 4 workers 126 s -> 94 s and
-# a sixth less CPU time). Notebooks 04-07 pick one torch thread themselves.
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-
 
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
