@@ -161,8 +161,8 @@ def both_editions() -> None:
             jupyter_book(ROOT, ROOT)
         finally:
             code = other.wait()
-    print("---- student edition (jupyter-book build, _build/student.log) ----")
-    print(log_path.read_text(errors="replace"), flush=True)
+            print("---- student edition (jupyter-book build, _build/student.log) ----")
+            print(log_path.read_text(errors="replace"), flush=True)
     if code:
         raise subprocess.CalledProcessError(code, "jupyter-book build _build/student_src")
     html = student.publish()
