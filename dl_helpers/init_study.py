@@ -80,6 +80,26 @@ def hist_range(activation: str) -> tuple[float, float]:
     return _BOUNDED_RANGE.get(name, _UNBOUNDED_RANGE)
 
 
+def _z_grid() -> np.ndarray:
+    """The z grid of the saturation definitions: -30 … 30 in steps of 1e-4 (float64)."""
+    return np.round(np.linspace(-30.0, 30.0, 600_001), 4)
+
+
+def max_abs_derivative(activation: str) -> float:
+    """max |σ'(z)| over z (on the grid of :func:`saturation_intervals`): the reference of the
+    saturation threshold ``SAT_TOL · max|σ'|``."""
+    return max(abs(v) for v in _derivative_range(activation))
+
+
+@lru_cache(maxsize=None)
+def _derivative_range(activation: str) -> tuple[float, float]:
+    """(min σ', max σ') on the grid of :func:`saturation_intervals`."""
+    act = get_activation(activation)
+    grid = _z_grid()
+    d = act.df(grid, act.f(grid))
+    return float(d.min()), float(d.max())
+
+
 @lru_cache(maxsize=None)
 def saturation_intervals(activation: str) -> tuple[tuple[float, float], ...]:
     """Intervals of z where |σ'(z)| < SAT_TOL · max|σ'| (found on a fine grid, float64).
@@ -88,9 +108,8 @@ def saturation_intervals(activation: str) -> tuple[tuple[float, float], ...]:
     unbounded ends. For ReLU this is ``((-inf, 0),)``: there the derivative is exactly 0.
     """
     act = get_activation(activation)
-    grid = np.round(np.linspace(-30.0, 30.0, 600_001), 4)
-    d = np.abs(act.df(grid, act.f(grid)))
-    small = d < SAT_TOL * d.max()
+    grid = _z_grid()
+    small = np.abs(act.df(grid, act.f(grid))) < SAT_TOL * max_abs_derivative(activation)
     intervals = []
     i = 0
     while i < grid.size:
@@ -228,22 +247,6 @@ def hist_layer_choice(depth: int, n_hist: int) -> np.ndarray:
     """Up to ``n_hist`` layers spread evenly over 1 … depth (always first and last)."""
     k = min(depth, n_hist)
     return np.unique(np.round(np.linspace(1, depth, k)).astype(int))
-
-
-@lru_cache(maxsize=None)
-def max_abs_derivative(activation: str) -> float:
-    """max |σ'(z)| over z (on the grid of :func:`saturation_intervals`): the reference of the
-    saturation threshold ``SAT_TOL · max|σ'|``."""
-    return max(abs(v) for v in _derivative_range(activation))
-
-
-@lru_cache(maxsize=None)
-def _derivative_range(activation: str) -> tuple[float, float]:
-    """(min σ', max σ') on the grid of :func:`saturation_intervals`."""
-    act = get_activation(activation)
-    grid = np.linspace(-30.0, 30.0, 600_001)
-    d = act.df(grid, act.f(grid))
-    return float(d.min()), float(d.max())
 
 
 # -- forward and backward pass (shared by the public function and the statistics) ------------
