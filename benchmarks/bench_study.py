@@ -11,7 +11,13 @@ Reported (medians over the walk, goal ≤ 100 ms for a whole move):
 * ``study_move_nonhomog_depth{L}_...``   only sigmoid/tanh/elu/gelu: for the positively
   homogeneous relu/leaky_relu a c-step only rescales one cached pass (exact, see
   ``init_study._homogeneous_stats``), so these are the full-price moves;
-* ``..._compute``, ``..._draw``, ``..._png``: the three parts of a full-price move.
+* ``..._compute``, ``..._draw``, ``..._png``: the three parts of a full-price move;
+* ``study_move_prefetch_depth50``: the same walk through a real ``StudyWidget`` (values set
+  as a user would, one control per move) with its idle-time prefetch on and ``GAP_S`` of
+  idle time before every move (a student releasing the slider step by step; the jumps to a
+  new activation are not prefetched and count as they are).
+
+Like the widget, a move holds BLAS single-threaded throughout (``single_threaded_blas``).
 """
 from __future__ import annotations
 
@@ -20,10 +26,11 @@ import time
 
 from benchmarks._common import Result
 from dl_helpers.init_study import (HOMOGENEOUS, STUDY_ACTIVATIONS, VARIANCE_GRID,
-                                   clear_study_cache, run_study)
-from dl_helpers.widgets import StudyFigure
+                                   clear_study_cache, run_study, single_threaded_blas)
+from dl_helpers.widgets import StudyFigure, StudyWidget
 
 GOAL_MS = 100.0
+GAP_S = 0.3  # idle time before each move of the prefetch walk
 
 
 def _slider_walk() -> list[tuple[float, str]]:
@@ -43,20 +50,41 @@ def _walk(depth: int, num_threads: int | None) -> dict[str, list[float]]:
     times: dict[str, list[float]] = {"move": [], "full": [], "compute": [], "draw": [],
                                      "png": []}
     for c, act in _slider_walk():
-        t0 = time.perf_counter()
-        result = run_study(c, act, depth, num_threads=num_threads)
-        t1 = time.perf_counter()
-        fig.update(result)
-        fig.draw()
-        t2 = time.perf_counter()
-        fig.to_png(redraw=False)
-        t3 = time.perf_counter()
+        with single_threaded_blas():
+            t0 = time.perf_counter()
+            result = run_study(c, act, depth, num_threads=num_threads)
+            t1 = time.perf_counter()
+            fig.update(result)
+            fig.draw()
+            t2 = time.perf_counter()
+            fig.to_png(redraw=False)
+            t3 = time.perf_counter()
         times["move"].append(t3 - t0)
         if act not in HOMOGENEOUS:
             times["full"].append(t3 - t0)
             times["compute"].append(t1 - t0)
             times["draw"].append(t2 - t1)
             times["png"].append(t3 - t2)
+    return times
+
+
+def _widget_walk(depth: int) -> dict[str, list[float]]:
+    """The walk through StudyWidget with prefetch, GAP_S idle before each move."""
+    clear_study_cache()
+    steps = _slider_walk()
+    w = StudyWidget(steps[0][0], steps[0][1], depth)
+    times: dict[str, list[float]] = {"move": [], "full": []}
+    for c, act in steps[1:]:
+        time.sleep(GAP_S)
+        control, value = ((w.activation, act) if act != w.activation.value
+                          else (w.variance, c))
+        t0 = time.perf_counter()
+        control.value = value  # observe -> update (recompute, redraw, PNG) -> prefetch
+        elapsed = time.perf_counter() - t0
+        times["move"].append(elapsed)
+        if act not in HOMOGENEOUS:
+            times["full"].append(elapsed)
+    clear_study_cache()  # also stops the last prefetch
     return times
 
 
@@ -71,4 +99,7 @@ def run() -> dict[str, Result]:
             out[f"study_move_nonhomog_depth{depth}_{tag}"] = Result(t["full"], "ms", GOAL_MS)
             for part in ("compute", "draw", "png"):
                 out[f"study_{part}_nonhomog_depth{depth}_{tag}"] = Result(t[part], "ms", GOAL_MS)
+    t = {k: 1e3 * statistics.median(v) for k, v in _widget_walk(50).items()}
+    out["study_move_prefetch_depth50"] = Result(t["move"], "ms", GOAL_MS)
+    out["study_move_prefetch_nonhomog_depth50"] = Result(t["full"], "ms", GOAL_MS)
     return out

@@ -29,7 +29,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
 from .live_plots import canvas_png
 from .init_study import (DEFAULT_BATCH, DEFAULT_WIDTH, DEPTH_GRID, SCHEME_MARKS,
                          STUDY_ACTIVATIONS, VARIANCE_GRID, StudyResult, predicted_z_var,
-                         run_study)
+                         prefetch_study, run_study, single_threaded_blas)
 
 __all__ = ["StudyFigure", "StudyWidget", "render_study_png", "study_figure_png", "decade_label",
            "VARIANCE_GRID", "DEPTH_GRID", "STUDY_ACTIVATIONS", "ACTIVATION_GRID",
@@ -505,6 +505,13 @@ class StudyWidget:
         Passed to :func:`run_study`.
     num_threads : int, optional
         torch threads per recomputation (see :func:`run_study`).
+    prefetch : bool
+        After each user move, compute the likely next values (the neighbours on the slider
+        just moved, next in the direction of the move first) in the background while the
+        student looks at the figure (:func:`~dl_helpers.init_study.prefetch_study`). A step
+        to a prefetched value costs only the redraw; any other move cancels the prefetch
+        within one layer. Nothing is prefetched before the first move (so executing the
+        notebook headless costs nothing extra).
 
     Attributes ``variance``, ``activation``, ``depth`` are the ipywidgets (set their
     ``value`` to update programmatically), ``figure`` the :class:`StudyFigure`, ``widget``
@@ -514,7 +521,7 @@ class StudyWidget:
     def __init__(self, variance_factor: float = 1.0, activation: str = "tanh",
                  depth: int = 10, *, controls=("variance", "activation", "depth"),
                  width: int = DEFAULT_WIDTH, batch: int = DEFAULT_BATCH, seed: int = 0,
-                 num_threads: int | None = None):
+                 num_threads: int | None = None, prefetch: bool = True):
         import ipywidgets as W
 
         unknown = set(controls) - {"variance", "activation", "depth"}
@@ -525,6 +532,8 @@ class StudyWidget:
             raise ValueError(f"unknown activation {activation!r}; choose one of: "
                              + ", ".join(STUDY_ACTIVATIONS))
         self._kw = {"width": width, "batch": batch, "seed": seed, "num_threads": num_threads}
+        self.prefetch = bool(prefetch)
+        self._controls = tuple(controls)
         self.figure = StudyFigure()
         self.variance = W.SelectionSlider(
             options=[(f"{v:.3g}", v) for v in VARIANCE_GRID],
@@ -561,13 +570,38 @@ class StudyWidget:
     def update(self) -> StudyResult:
         """Recompute for the current control values, redraw the one figure in place and hand
         its PNG to the ``Image`` widget (no new figure, no new output area)."""
-        result = self.compute()
-        self.figure.update(result)
-        self.image.value = self.figure.to_png()
+        with single_threaded_blas():
+            result = self.compute()
+            self.figure.update(result)
+            png = self.figure.to_png()
+        self.image.value = png
         return result
 
-    def _on_change(self, _change) -> None:
+    def _on_change(self, change) -> None:
         self.update()
+        if self.prefetch:
+            prefetch_study(self.next_settings(change), **self._kw)
+
+    def next_settings(self, change=None) -> list[tuple[float, str, int]]:
+        """Likely next ``(variance_factor, activation, depth)`` after ``change`` (an
+        ipywidgets change dict or None): the neighbours on the slider that moved, the next
+        one in the direction of the move first, then those of the other visible slider."""
+        current = [self.variance.value, self.activation.value, self.depth.value]
+        sliders = [(w, grid, pos) for w, grid, pos, name in (
+            (self.variance, VARIANCE_GRID, 0, "variance"), (self.depth, DEPTH_GRID, 2, "depth"))
+            if name in self._controls]
+        moved = change["owner"] if change is not None else None
+        sliders.sort(key=lambda item: item[0] is not moved)
+        out = []
+        for w, grid, pos in sliders:
+            i = grid.index(w.value)
+            step = -1 if w is moved and change["new"] < change["old"] else 1
+            for k in (i + step, i - step) + ((i + 2 * step,) if w is moved else ()):
+                if 0 <= k < len(grid):
+                    setting = list(current)
+                    setting[pos] = grid[k]
+                    out.append(tuple(setting))
+        return out
 
     def _ipython_display_(self):
         from IPython.display import display

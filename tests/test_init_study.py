@@ -1,12 +1,15 @@
 """Tests of dl_helpers.init_study: the numbers of the slider study against theory."""
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 import torch
 from scipy.stats import norm
 
 from dl_helpers import init_study, network
+from dl_helpers.activations import get_activation
 from dl_helpers.init_study import (DEPTH_GRID, HEURISTIC_FACTOR, HIST_BINS, MAX_DEPTH,
                                    STUDY_ACTIVATIONS, VARIANCE_GRID, hist_range,
                                    predicted_z_var, run_study, saturation_intervals,
@@ -185,8 +188,9 @@ def test_homogeneous_shortcut_equals_direct_pass(activation, factor):
     pass at ``factor`` gives the same statistics (up to float32 rounding)."""
     depth, n_hist = 12, 5
     short = run_study(factor, activation, depth, n_hist=n_hist, **SMALL_NET)
-    raw = init_study._pass(factor, activation, depth, SMALL_NET["width"], SMALL_NET["batch"],
-                           0, "normal", n_hist)
+    key = init_study._study_key(factor, activation, depth, SMALL_NET["width"],
+                                SMALL_NET["batch"], 0, "normal", n_hist)
+    raw = init_study._pass(factor, key, workers=1, cancel=None)
     direct = init_study._result(raw, factor, activation, depth, SMALL_NET["width"],
                                 SMALL_NET["batch"], 0, short.hist_layers)
     for field in ("z_var", "a_std", "a_mean_sq", "grad_norm"):
@@ -265,7 +269,7 @@ def test_gradient_norms_match_float64(activation, factor):
     np.testing.assert_allclose(res.grad_norm, ref, rtol=1e-4)
 
 
-@pytest.mark.parametrize("activation", ["tanh", "relu"])
+@pytest.mark.parametrize("activation", STUDY_ACTIVATIONS)
 def test_parallel_blocks_give_the_same_numbers(activation):
     """The batch is computed in N_BLOCKS blocks; whether one thread runs them one after the
     other or several in parallel does not change a single bit (fixed blocks and sum order)."""
@@ -277,3 +281,108 @@ def test_parallel_blocks_give_the_same_numbers(activation):
                   "hist_counts"):
         np.testing.assert_array_equal(getattr(results[0], field), getattr(results[1], field))
     assert init_study.N_BLOCKS >= 2
+
+
+# -- fused activations, cancellation, prefetch ------------------------------------------------
+
+def _z_samples(dtype):
+    edge = [0.0, -0.0, 1e-30, -1e-30, 0.5, -0.5, 80.0, -80.0, 1e6, -1e6]
+    return torch.cat([torch.linspace(-30, 30, 6001, dtype=dtype), torch.tensor(edge, dtype=dtype)])
+
+
+@pytest.mark.parametrize("name", sorted(init_study._FUSED))
+@pytest.mark.parametrize("dtype, rtol, atol", [(torch.float32, 2e-6, 1e-6),
+                                               (torch.float64, 1e-13, 1e-15)])
+def test_fused_activation_equals_torch_f_and_df(name, dtype, rtol, atol):
+    """The hot loop's hand-fused σ and σ' agree with Activation.torch_f / torch_df, and both
+    with a float64 evaluation, to float32 rounding (absolute ~1e-7: in GELU's left tail
+    z Φ(z) is tiny, and no float32 formula of Φ there has a small relative error)."""
+    act = get_activation(name)
+    z = _z_samples(dtype)
+    a, d, tmp = (torch.full_like(z, np.nan) for _ in range(3))
+    init_study._FUSED[name](z, a, d, tmp)
+    ref_a = act.torch_f(z)
+    torch.testing.assert_close(a, ref_a, rtol=rtol, atol=atol)
+    torch.testing.assert_close(d, act.torch_df(z, ref_a), rtol=rtol, atol=atol)
+    z64 = z.double()
+    a64 = act.torch_f(z64)
+    torch.testing.assert_close(a.double(), a64, rtol=rtol, atol=atol)
+    torch.testing.assert_close(d.double(), act.torch_df(z64, a64), rtol=rtol, atol=atol)
+
+
+@pytest.mark.parametrize("name", sorted(init_study._FROM_OUTPUT))
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_derivative_from_output_equals_torch_df(name, dtype):
+    """σ'(z) recomputed from a = σ(z) in the backward pass equals torch_df(z, a)."""
+    act = get_activation(name)
+    z = _z_samples(dtype)
+    a = act.torch_f(z)
+    out = torch.full_like(z, np.nan)
+    init_study._FROM_OUTPUT[name](a, out)
+    eps = torch.finfo(dtype).eps
+    torch.testing.assert_close(out, act.torch_df(z, a), rtol=4 * eps, atol=4 * eps)
+
+
+class _CancelAfter:
+    """Stands in for a threading.Event that gets set after ``n`` checks (from any thread)."""
+
+    def __init__(self, n):
+        self.n, self.lock = n, threading.Lock()
+
+    def is_set(self):
+        with self.lock:
+            self.n -= 1
+            return self.n < 0
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("checks", [0, 3, 9, 15])  # depth 6, 2 blocks: forward, then backward
+def test_cancelled_pass_stops_cleanly(threads, checks):
+    """A cancelled pass raises StudyCancelled (also when only one of the parallel blocks sees
+    it: the barrier of the other is broken, nothing hangs) and caches nothing; the next pass
+    gives the same numbers as an undisturbed one."""
+    init_study.clear_study_cache()
+    key = init_study._study_key(2.0, "tanh", 6, SMALL_NET["width"], SMALL_NET["batch"], 0,
+                                "normal", 8)
+    with pytest.raises(init_study.StudyCancelled):
+        init_study._study(key, threads, _CancelAfter(checks))
+    assert init_study._RESULTS.get(key) is None
+    again = run_study(2.0, "tanh", 6, num_threads=threads, **SMALL_NET)
+    init_study.clear_study_cache()
+    fresh = run_study(2.0, "tanh", 6, num_threads=threads, **SMALL_NET)
+    np.testing.assert_array_equal(again.grad_norm, fresh.grad_norm)
+    np.testing.assert_array_equal(again.hist_counts, fresh.hist_counts)
+
+
+def test_prefetch_fills_the_cache_in_the_background():
+    init_study.clear_study_cache()
+    settings = [(1.5, "tanh", 6), (3.0, "gelu", 6), (1.5, "tanh", 6)]
+    assert init_study.prefetch_study(settings, **SMALL_NET) == 2  # duplicates once
+    init_study._PREFETCH.thread.join()
+    key = init_study._study_key(3.0, "gelu", 6, SMALL_NET["width"], SMALL_NET["batch"], 0,
+                                "normal", 8)
+    prefetched = init_study._RESULTS.get(key)
+    assert prefetched is not None
+    assert run_study(3.0, "gelu", 6, **SMALL_NET) is prefetched
+    assert init_study.prefetch_study(settings, **SMALL_NET) == 0  # all cached already
+    init_study.clear_study_cache()
+    fresh = run_study(3.0, "gelu", 6, **SMALL_NET)
+    np.testing.assert_array_equal(prefetched.grad_norm, fresh.grad_norm)
+    np.testing.assert_array_equal(prefetched.z_var, fresh.z_var)
+
+
+@pytest.mark.parametrize("target", [0, 3])  # the running pass, a queued one
+def test_run_study_stops_a_running_prefetch(target):
+    """run_study waits for the prefetched pass it asks for, or cancels the prefetch; either
+    way the prefetch thread has ended and the result is right."""
+    init_study.clear_study_cache()
+    settings = [(c, "sigmoid", 20) for c in (0.5, 1.0, 2.0, 4.0)]
+    init_study.prefetch_study(settings, width=128, batch=256)
+    running = init_study._PREFETCH
+    c = settings[target][0]
+    got = run_study(c, "sigmoid", 20, width=128, batch=256)
+    assert init_study._PREFETCH is None and not running.thread.is_alive()
+    init_study.clear_study_cache()
+    ref = run_study(c, "sigmoid", 20, width=128, batch=256)
+    np.testing.assert_array_equal(got.grad_norm, ref.grad_norm)
+    np.testing.assert_array_equal(got.a_std, ref.a_std)

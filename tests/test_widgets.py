@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dl_helpers import widgets
+from dl_helpers import init_study, widgets
 from dl_helpers.init_study import DEPTH_GRID, STUDY_ACTIVATIONS, VARIANCE_GRID, run_study
 from dl_helpers.widgets import (StudyFigure, StudyWidget, nearest_grid_value, render_study_png,
                                 variance_label)
@@ -159,3 +159,38 @@ def test_notebook_style_does_not_change_the_study_figure():
     styled.update(result)
     assert styled.to_png() == png_plain
     assert styled._partial_ok
+
+
+def test_widget_prefetches_the_neighbours_of_a_move():
+    """After a user move the widget queues the slider's neighbours (next one in the direction
+    of the move first); nothing before the first move, nothing with prefetch=False."""
+    init_study.clear_study_cache()
+    w = StudyWidget(1.0, "tanh", 10, **SMALL)
+    assert init_study._PREFETCH is None
+    i = VARIANCE_GRID.index(1.0)
+    w.variance.value = VARIANCE_GRID[i - 1]  # one step down
+    assert w.next_settings({"owner": w.variance, "old": 1.0, "new": VARIANCE_GRID[i - 1]})[:3] \
+        == [(VARIANCE_GRID[k], "tanh", 10) for k in (i - 2, i, i - 3)]
+    running = init_study._PREFETCH
+    assert running is not None and running.keys[0][:3] == (VARIANCE_GRID[i - 2], "tanh", 10)
+    running.thread.join()
+    before = w.image.value
+    w.variance.value = VARIANCE_GRID[i - 2]  # prefetched: served from the cache
+    assert w.figure.result is init_study._RESULTS.get(running.keys[0])
+    assert w.image.value != before
+    j = DEPTH_GRID.index(10)
+    assert w.next_settings({"owner": w.depth, "old": 10, "new": DEPTH_GRID[j + 1]})[0] \
+        == (VARIANCE_GRID[i - 2], "tanh", DEPTH_GRID[j + 1])
+
+    init_study.clear_study_cache()
+    quiet = StudyWidget(1.0, "tanh", 10, prefetch=False, **SMALL)
+    quiet.variance.value = VARIANCE_GRID[i + 1]
+    assert init_study._PREFETCH is None
+
+
+def test_widget_without_variance_slider_prefetches_depths_only():
+    w = StudyWidget(1.0, "sigmoid", 10, controls=("activation", "depth"), prefetch=False,
+                    **SMALL)
+    j = DEPTH_GRID.index(10)
+    assert w.next_settings() == [(1.0, "sigmoid", DEPTH_GRID[j + 1]),
+                                 (1.0, "sigmoid", DEPTH_GRID[j - 1])]
