@@ -44,7 +44,7 @@ def _slider_walk() -> list[tuple[float, str]]:
 
 def _walk(depth: int, num_threads: int | None) -> dict[str, list[float]]:
     clear_study_cache()
-    fig = StudyFigure()
+    fig = StudyFigure(title=False)  # as in StudyWidget
     fig.update(run_study(VARIANCE_GRID[0], "tanh", depth, num_threads=num_threads))
     fig.to_png()  # warm-up: weight draws, first full draw of the figure
     times: dict[str, list[float]] = {"move": [], "full": [], "compute": [], "draw": [],

@@ -87,8 +87,9 @@ def fast_png(rgb: np.ndarray, compress_level: int = 1) -> bytes:
         raise ValueError(f"rgb must be a uint8 array of shape (H, W, 3), got {rgb.dtype} "
                          f"{rgb.shape}")
     h, w, _ = rgb.shape
-    rows = np.zeros((h, 1 + 3 * w), dtype=np.uint8)  # leading 0 per row: filter type "None"
-    rows[:, 1:] = rgb.reshape(h, 3 * w)
+    rows = np.empty((h, 1 + 3 * w), dtype=np.uint8)
+    rows[:, 0] = 0  # filter type "None" per row
+    rows[:, 1:].reshape(h, w, 3)[...] = rgb  # one copy, also from an RGBA view
 
     def chunk(tag: bytes, data: bytes) -> bytes:
         return (struct.pack(">I", len(data)) + tag + data
