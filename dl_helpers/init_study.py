@@ -33,6 +33,7 @@ the time between two slider moves to compute the likely next values in the backg
 """
 from __future__ import annotations
 
+import atexit
 import functools
 import itertools
 import os
@@ -920,6 +921,10 @@ class _Prefetch:
                 _study(key, self.workers, self.cancel)
             except StudyCancelled:
                 return
+            except RuntimeError as err:  # the thread pool refuses work at interpreter exit
+                if "shutdown" in str(err):
+                    return
+                raise
 
     def stop(self, unless_computing=None) -> None:
         """Cancel, or let the running pass finish if it computes ``unless_computing``; wait."""
@@ -930,6 +935,9 @@ class _Prefetch:
 
 
 _PREFETCH: _Prefetch | None = None
+# stop a running prefetch before the interpreter shuts down: a daemon thread killed inside
+# torch/BLAS code aborts the process ("terminate called without an active exception")
+atexit.register(lambda: _stop_prefetch())
 
 
 def _stop_prefetch(unless_computing=None) -> None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import io
 import struct
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -66,38 +67,70 @@ def canvas_png(fig, compress_level: int = 1) -> bytes:
     pixels exactly as the last draw/blit left them. Levels ≤ 3 (slider updates) use
     :func:`fast_png`; higher levels (static pictures) Pillow's smaller, slower encoder.
     """
-    buf = np.asarray(fig.canvas.buffer_rgba())[..., :3]
+    rgba = np.asarray(fig.canvas.buffer_rgba())
     if compress_level <= 3:
-        return fast_png(buf, compress_level)
+        # RGBA as it is: dropping the alpha bytes is a strided copy that costs more (~2 ms
+        # for a study figure) than deflating them (opaque, so the picture is the same)
+        return fast_png(rgba, compress_level)
     from PIL import Image
 
     out = io.BytesIO()
-    Image.fromarray(buf).save(out, format="PNG", compress_level=compress_level)
+    Image.fromarray(rgba[..., :3]).save(out, format="PNG", compress_level=compress_level)
     return out.getvalue()
 
 
 def fast_png(rgb: np.ndarray, compress_level: int = 1) -> bytes:
-    """PNG of an (H, W, 3) uint8 image without row filters: zlib on the raw rows.
+    """PNG of an (H, W, 3) RGB or (H, W, 4) RGBA uint8 image without row filters: zlib on
+    the raw rows.
 
     Pillow tries filters on every row; for plots (large flat areas) that halves the speed and
     hardly changes the size (a study figure: 5 vs 10 ms, 52 vs 53 KB).
     """
     rgb = np.asarray(rgb)
-    if rgb.dtype != np.uint8 or rgb.ndim != 3 or rgb.shape[2] != 3:
-        raise ValueError(f"rgb must be a uint8 array of shape (H, W, 3), got {rgb.dtype} "
-                         f"{rgb.shape}")
-    h, w, _ = rgb.shape
-    rows = np.empty((h, 1 + 3 * w), dtype=np.uint8)
+    if rgb.dtype != np.uint8 or rgb.ndim != 3 or rgb.shape[2] not in (3, 4):
+        raise ValueError(f"rgb must be a uint8 array of shape (H, W, 3) or (H, W, 4), got "
+                         f"{rgb.dtype} {rgb.shape}")
+    h, w, channels = rgb.shape
+    rows = np.empty((h, 1 + channels * w), dtype=np.uint8)
     rows[:, 0] = 0  # filter type "None" per row
-    rows[:, 1:].reshape(h, w, 3)[...] = rgb  # one copy, also from an RGBA view
+    rows[:, 1:].reshape(h, w, channels)[...] = rgb
 
     def chunk(tag: bytes, data: bytes) -> bytes:
         return (struct.pack(">I", len(data)) + tag + data
                 + struct.pack(">I", zlib.crc32(tag + data)))
 
-    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)  # 8 bit, truecolour, no interlace
+    colour = 2 if channels == 3 else 6  # truecolour, truecolour with alpha
+    header = struct.pack(">IIBBBBB", w, h, 8, colour, 0, 0, 0)  # 8 bit, no interlace
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(rows.tobytes(), compress_level)) + chunk(b"IEND", b""))
+            + chunk(b"IDAT", _zlib_two_halves(rows.data, compress_level))
+            + chunk(b"IEND", b""))
+
+
+_ZLIB_POOL: ThreadPoolExecutor | None = None
+
+
+def _zlib_two_halves(data: memoryview, level: int) -> bytes:
+    """``zlib.compress(data, level)``-compatible stream, the two halves deflated in parallel
+    (as pigz does: the first half ends with a sync flush, so its blocks are not final; the
+    second half is deflated on its own; the Adler-32 checksum covers all of it). zlib releases
+    the GIL, so on 2 cores a study figure's PNG takes ~2.5 instead of ~5 ms. Small inputs are
+    compressed in one piece."""
+    data = memoryview(data).cast("B")
+    if len(data) < 1 << 18:
+        return zlib.compress(data, level)
+    global _ZLIB_POOL
+    if _ZLIB_POOL is None:
+        _ZLIB_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="png")
+
+    def deflate(part: memoryview, last: bool) -> bytes:
+        c = zlib.compressobj(level, zlib.DEFLATED, -15)  # raw deflate, no header
+        return c.compress(part) + c.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
+
+    half = len(data) // 2
+    second = _ZLIB_POOL.submit(deflate, data[half:], True)
+    first = deflate(data[:half], False)
+    header = zlib.compress(b"", level)[:2]  # the same 2-byte header zlib would write
+    return header + first + second.result() + struct.pack(">I", zlib.adler32(data))
 
 
 class BlitFigure:

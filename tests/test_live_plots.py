@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import zlib
 
 import matplotlib
 
@@ -11,6 +12,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
+from dl_helpers import live_plots  # noqa: E402
 from dl_helpers.approximation import least_squares_network  # noqa: E402
 from dl_helpers.data import make_linearly_separable  # noqa: E402
 from dl_helpers.live_plots import (PerceptronStepFigure, TrainingBoundaryFigure,  # noqa: E402
@@ -220,17 +222,28 @@ def test_training_boundary_bad_input(ring_data):
         fig.update(2, lambda P: np.full(len(P), np.nan))
 
 
-@pytest.mark.parametrize("shape", [(1, 1, 3), (7, 5, 3), (64, 33, 3)])
+@pytest.mark.parametrize("shape", [(1, 1, 3), (7, 5, 3), (64, 33, 3), (7, 5, 4),
+                                   (400, 300, 4)])
 @pytest.mark.parametrize("level", [0, 1, 3])
 def test_fast_png_decodes_to_the_same_pixels(shape, level):
     rgb = np.random.default_rng(0).integers(0, 256, size=shape, dtype=np.uint8)
     img = Image.open(io.BytesIO(fast_png(rgb, level)))
-    assert img.mode == "RGB" and img.size == (shape[1], shape[0])
+    assert img.mode == ("RGB" if shape[2] == 3 else "RGBA") and img.size == (shape[1], shape[0])
     np.testing.assert_array_equal(np.asarray(img), rgb)
+
+
+@pytest.mark.parametrize("size", [0, 1000, 1 << 18, 3_000_001])
+@pytest.mark.parametrize("level", [0, 1, 6, 9])
+def test_two_half_deflate_is_a_valid_zlib_stream(size, level):
+    """The parallel deflate (big PNGs) decompresses to the input, with zlib's own header."""
+    data = np.random.default_rng(size).integers(0, 5, size, dtype=np.uint8).tobytes()
+    out = live_plots._zlib_two_halves(memoryview(data), level)
+    assert zlib.decompress(out) == data
+    assert out[:2] == zlib.compress(data, level)[:2]
 
 
 def test_fast_png_rejects_bad_input():
     with pytest.raises(ValueError, match="rgb"):
-        fast_png(np.zeros((4, 4, 4), dtype=np.uint8))
+        fast_png(np.zeros((4, 4, 2), dtype=np.uint8))
     with pytest.raises(ValueError, match="rgb"):
         fast_png(np.zeros((4, 4, 3)))

@@ -161,24 +161,28 @@ def test_notebook_style_does_not_change_the_study_figure():
     assert styled._partial_ok
 
 
-def test_widget_prefetches_the_neighbours_of_a_move():
-    """After a user move the widget queues the slider's neighbours (next one in the direction
-    of the move first); nothing before the first move, nothing with prefetch=False."""
+def test_widget_prefetches_the_slider_values_nearest_first():
+    """After a user move the widget queues the other slider values, nearest first (the next
+    one in the direction of the move before the one behind); nothing before the first move,
+    nothing with prefetch=False."""
     init_study.clear_study_cache()
     w = StudyWidget(1.0, "tanh", 10, **SMALL)
     assert init_study._PREFETCH is None
-    i = VARIANCE_GRID.index(1.0)
+    i, j = VARIANCE_GRID.index(1.0), DEPTH_GRID.index(10)
     w.variance.value = VARIANCE_GRID[i - 1]  # one step down
-    assert w.next_settings({"owner": w.variance, "old": 1.0, "new": VARIANCE_GRID[i - 1]})[:3] \
-        == [(VARIANCE_GRID[k], "tanh", 10) for k in (i - 2, i, i - 3)]
+    change = {"owner": w.variance, "old": 1.0, "new": VARIANCE_GRID[i - 1]}
+    order = w.next_settings(change)
+    assert order[:4] == [(VARIANCE_GRID[i - 2], "tanh", 10), (VARIANCE_GRID[i], "tanh", 10),
+                         (VARIANCE_GRID[i - 1], "tanh", DEPTH_GRID[j + 1]),
+                         (VARIANCE_GRID[i - 1], "tanh", DEPTH_GRID[j - 1])]
+    assert len(order) == len(VARIANCE_GRID) - 1 + len(DEPTH_GRID) - 1 == len(set(order))
     running = init_study._PREFETCH
-    assert running is not None and running.keys[0][:3] == (VARIANCE_GRID[i - 2], "tanh", 10)
+    assert running is not None and running.keys[0][:3] == order[0]
     running.thread.join()
     before = w.image.value
     w.variance.value = VARIANCE_GRID[i - 2]  # prefetched: served from the cache
     assert w.figure.result is init_study._RESULTS.get(running.keys[0])
     assert w.image.value != before
-    j = DEPTH_GRID.index(10)
     assert w.next_settings({"owner": w.depth, "old": 10, "new": DEPTH_GRID[j + 1]})[0] \
         == (VARIANCE_GRID[i - 2], "tanh", DEPTH_GRID[j + 1])
 
@@ -192,5 +196,6 @@ def test_widget_without_variance_slider_prefetches_depths_only():
     w = StudyWidget(1.0, "sigmoid", 10, controls=("activation", "depth"), prefetch=False,
                     **SMALL)
     j = DEPTH_GRID.index(10)
-    assert w.next_settings() == [(1.0, "sigmoid", DEPTH_GRID[j + 1]),
-                                 (1.0, "sigmoid", DEPTH_GRID[j - 1])]
+    order = w.next_settings()
+    assert order[:2] == [(1.0, "sigmoid", DEPTH_GRID[j + 1]), (1.0, "sigmoid", DEPTH_GRID[j - 1])]
+    assert {s[2] for s in order} == set(DEPTH_GRID) - {10} and {s[0] for s in order} == {1.0}
