@@ -15,12 +15,16 @@ Reported (medians over the walk, goal ≤ 100 ms for a whole move):
 * ``study_move_prefetch_depth50``: the same walk through a real ``StudyWidget`` (values set
   as a user would, one control per move) with its idle-time prefetch on and ``GAP_S`` of
   idle time before every move (a student releasing the slider step by step; the jumps to a
-  new activation are not prefetched and count as they are).
+  new activation are not prefetched and count as they are);
+* ``study_move_prefetch_jumps_depth50``: jumps to random slider values (variance or depth,
+  tanh and GELU) with ``JUMP_GAP_S`` of idle time before each: the widget prefetches the
+  whole slider rows, nearest first, so after a pause a jump anywhere is served too.
 
 Like the widget, a move holds BLAS single-threaded throughout (``single_threaded_blas``).
 """
 from __future__ import annotations
 
+import random
 import statistics
 import time
 
@@ -31,6 +35,7 @@ from dl_helpers.widgets import StudyFigure, StudyWidget
 
 GOAL_MS = 100.0
 GAP_S = 0.3  # idle time before each move of the prefetch walk
+JUMP_GAP_S = 2.0  # idle time before each random jump
 
 
 def _slider_walk() -> list[tuple[float, str]]:
@@ -88,6 +93,25 @@ def _widget_walk(depth: int) -> dict[str, list[float]]:
     return times
 
 
+def _jump_walk(depth: int, n_jumps: int = 8) -> list[float]:
+    """Random jumps through StudyWidget with prefetch, JUMP_GAP_S idle before each."""
+    clear_study_cache()
+    rng = random.Random(6)
+    times = []
+    for act in ("tanh", "gelu"):
+        w = StudyWidget(1.0, act, depth)
+        for _ in range(n_jumps):
+            time.sleep(JUMP_GAP_S)
+            control = w.variance if rng.random() < 0.75 else w.depth
+            values = [o[1] if isinstance(o, tuple) else o for o in control.options]
+            value = rng.choice([v for v in values if v != control.value])
+            t0 = time.perf_counter()
+            control.value = value
+            times.append(time.perf_counter() - t0)
+    clear_study_cache()
+    return times
+
+
 def run() -> dict[str, Result]:
     out = {}
     for depth in (50, 10):
@@ -102,4 +126,6 @@ def run() -> dict[str, Result]:
     t = {k: 1e3 * statistics.median(v) for k, v in _widget_walk(50).items()}
     out["study_move_prefetch_depth50"] = Result(t["move"], "ms", GOAL_MS)
     out["study_move_prefetch_nonhomog_depth50"] = Result(t["full"], "ms", GOAL_MS)
+    out["study_move_prefetch_jumps_depth50"] = Result(
+        1e3 * statistics.median(_jump_walk(50)), "ms", GOAL_MS)
     return out
