@@ -39,7 +39,7 @@ import itertools
 import os
 import threading
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -511,8 +511,8 @@ _PASS_LOCK = threading.Lock()  # the shared work buffers serve one pass at a tim
 
 def _run_jobs(jobs) -> list:
     """Results of the callables ``jobs``, the first on this thread and the others in the
-    pool. Waits for every job (they write shared buffers) before it returns
-    or raises; a job's own error wins over StudyCancelled of the jobs it stopped."""
+    pool. Waits for every job (they write shared buffers) before it returns or raises; a
+    job's own error wins over the StudyCancelled of the jobs it stopped."""
     global _POOL
     if _POOL is None:
         _POOL = ThreadPoolExecutor(max_workers=N_BLOCKS - 1, thread_name_prefix="init_study")
@@ -958,6 +958,8 @@ def prefetch_study(settings, *, width: int = DEFAULT_WIDTH, batch: int = DEFAULT
     one: it waits only if the prefetch is computing exactly the requested result, otherwise
     the pass is cancelled between two layers (≈ 1 ms). So a slider step to a prefetched
     value costs only its redraw, and a jump elsewhere costs what it costs without prefetch.
+    While a pass runs (in the background too), torch and BLAS are single-threaded
+    process-wide (restored after each pass).
 
     Returns the number of results queued (already cached ones are skipped).
     """
