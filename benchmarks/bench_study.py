@@ -20,7 +20,7 @@ Reported (medians over the walk, goal ≤ 100 ms for a whole move):
   tanh and GELU) with ``JUMP_GAP_S`` of idle time before each: the widget prefetches the
   whole slider rows, nearest first, so after a pause a jump anywhere is served too.
 
-Like the widget, a move holds BLAS single-threaded throughout (``single_threaded_blas``).
+Like the widget, a move redraws with BLAS single-threaded (``single_threaded_blas``).
 """
 from __future__ import annotations
 
@@ -55,10 +55,10 @@ def _walk(depth: int, num_threads: int | None) -> dict[str, list[float]]:
     times: dict[str, list[float]] = {"move": [], "full": [], "compute": [], "draw": [],
                                      "png": []}
     for c, act in _slider_walk():
+        t0 = time.perf_counter()
+        result = run_study(c, act, depth, num_threads=num_threads)
+        t1 = time.perf_counter()
         with single_threaded_blas():
-            t0 = time.perf_counter()
-            result = run_study(c, act, depth, num_threads=num_threads)
-            t1 = time.perf_counter()
             fig.update(result)
             fig.draw()
             t2 = time.perf_counter()

@@ -578,8 +578,11 @@ class StudyWidget:
     def update(self) -> StudyResult:
         """Recompute for the current control values, redraw the one figure in place and hand
         its PNG to the ``Image`` widget (no new figure, no new output area)."""
+        result = self.compute()  # first stops (or waits for) a running prefetch
+        # BLAS single-threaded for the redraw: its small NumPy products would otherwise wake
+        # OpenBLAS's workers, which then spin and slow the next pass (see single_threaded_blas;
+        # entered only after the prefetch has stopped, whose pass changes the same setting)
         with single_threaded_blas():
-            result = self.compute()
             self.figure.update(result)
             png = self.figure.to_png()
         self.image.value = png

@@ -199,3 +199,27 @@ def test_widget_without_variance_slider_prefetches_depths_only():
     order = w.next_settings()
     assert order[:2] == [(1.0, "sigmoid", DEPTH_GRID[j + 1]), (1.0, "sigmoid", DEPTH_GRID[j - 1])]
     assert {s[2] for s in order} == set(DEPTH_GRID) - {10} and {s[0] for s in order} == {1.0}
+
+
+def test_moves_during_a_prefetch_restore_the_thread_settings():
+    """Moves that stop a running prefetch leave torch's and BLAS's thread counts as they
+    were (the pass and the redraw change them temporarily, from two threads)."""
+    import torch
+    from threadpoolctl import threadpool_info
+
+    def settings():
+        return torch.get_num_threads(), [i["num_threads"] for i in threadpool_info()
+                                         if i["user_api"] == "blas"]
+
+    init_study.clear_study_cache()
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        before = settings()
+        w = StudyWidget(1.0, "tanh", 20, width=128, batch=256)
+        for k in (4, 5, 9, 2):
+            w.variance.value = VARIANCE_GRID[k]  # each move stops the last move's prefetch
+        init_study.clear_study_cache()  # stops the last one
+        assert settings() == before
+    finally:
+        torch.set_num_threads(threads)
