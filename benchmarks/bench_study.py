@@ -16,9 +16,18 @@ Reported (medians over the walk, goal ≤ 100 ms for a whole move):
   as a user would, one control per move) with its idle-time prefetch on and ``GAP_S`` of
   idle time before every move (a student releasing the slider step by step; the jumps to a
   new activation are not prefetched and count as they are);
-* ``study_move_prefetch_jumps_depth50``: jumps to random slider values (variance or depth,
-  tanh and GELU) with ``JUMP_GAP_S`` of idle time before each: the widget prefetches the
-  whole slider rows, nearest first, so after a pause a jump anywhere is served too.
+  (the other activations are queued after the sliders' direct neighbours, so a switch
+  after only ``GAP_S`` may still be computed);
+* ``study_move_prefetch_jumps_depth50``: jumps to random values of any control (variance,
+  depth or activation; starting from tanh and from GELU) with ``JUMP_GAP_S`` of idle time
+  before each, the first right after the widget was shown (``prefetch_idle``, which IPython
+  calls when the cell has finished): the widget prefetches the whole slider rows and the
+  other activations, nearest first, so after a pause a jump anywhere is served too;
+* ``study_matmul_floor_depth50``: for comparison, the 149 matmuls of one pass alone (same
+  shapes, two blocks in parallel, one BLAS thread each): what no rewrite of the elementwise
+  work can go below. Its goal is what 100 ms leave after the measured redraw and PNG; where
+  the floor exceeds it, a cold move (no idle time before it) cannot reach the goal on this
+  machine, and only the prefetch makes the moves live.
 
 Like the widget, a move redraws with BLAS single-threaded (``single_threaded_blas``).
 """
@@ -26,11 +35,16 @@ from __future__ import annotations
 
 import random
 import statistics
+import threading
 import time
 
+import numpy as np
+
 from benchmarks._common import Result
-from dl_helpers.init_study import (HOMOGENEOUS, STUDY_ACTIVATIONS, VARIANCE_GRID,
-                                   clear_study_cache, run_study, single_threaded_blas)
+from dl_helpers.init_study import (DEFAULT_BATCH, DEFAULT_WIDTH, HOMOGENEOUS, N_BLOCKS,
+                                   STUDY_ACTIVATIONS, VARIANCE_GRID, clear_study_cache,
+                                   run_study, single_threaded_blas, study_inputs,
+                                   study_weights)
 from dl_helpers.widgets import StudyFigure, StudyWidget
 
 GOAL_MS = 100.0
@@ -100,9 +114,11 @@ def _jump_walk(depth: int, n_jumps: int = 8) -> list[float]:
     times = []
     for act in ("tanh", "gelu"):
         w = StudyWidget(1.0, act, depth)
+        w.prefetch_idle()  # what the IPython hook does when the widget's cell has finished
         for _ in range(n_jumps):
             time.sleep(JUMP_GAP_S)
-            control = w.variance if rng.random() < 0.75 else w.depth
+            u = rng.random()
+            control = w.variance if u < 0.5 else w.depth if u < 0.75 else w.activation
             values = [o[1] if isinstance(o, tuple) else o for o in control.options]
             value = rng.choice([v for v in values if v != control.value])
             t0 = time.perf_counter()
@@ -110,6 +126,40 @@ def _jump_walk(depth: int, n_jumps: int = 8) -> list[float]:
             times.append(time.perf_counter() - t0)
     clear_study_cache()
     return times
+
+
+def _matmul_floor(depth: int, repeats: int = 15) -> float:
+    """Median seconds of the pass's matmuls alone: per block of rows, ``depth`` forward
+    products, ``depth - 1`` δ products and ``depth`` products for ∂C/∂W_l (its share of the
+    columns), the blocks in parallel threads with one BLAS thread each, as in run_study."""
+    U = study_weights(depth).numpy()
+    X = study_inputs()[0].numpy()
+    m, d = DEFAULT_BATCH, DEFAULT_WIDTH
+    rows = np.array_split(np.arange(m), N_BLOCKS)
+
+    def block(k: int) -> None:
+        a = X[rows[k]]  # (rows, d): stands in for a_{l-1} and δ_{l+1}
+        z, delta = np.empty_like(a), np.empty_like(a)
+        lo, hi = (int(j) for j in np.array_split(np.arange(d), N_BLOCKS)[k][[0, -1]])
+        grad = np.empty((d, hi + 1 - lo), np.float32)
+        for l in range(depth):
+            np.matmul(a, U[l], out=z)  # z_l = a_{l-1} W_lᵀ
+        for l in range(depth - 1):
+            np.matmul(a, U[l], out=delta)  # δ_l ∝ δ_{l+1} W_{l+1}
+        for l in range(depth):
+            np.matmul(X.T, X[:, lo:hi + 1], out=grad)  # δ_lᵀ a_{l-1}, whole batch, its columns
+
+    times = []
+    with single_threaded_blas():
+        for _ in range(repeats):
+            threads = [threading.Thread(target=block, args=(k,)) for k in range(N_BLOCKS)]
+            t0 = time.perf_counter()
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            times.append(time.perf_counter() - t0)
+    return statistics.median(times)
 
 
 def run() -> dict[str, Result]:
@@ -128,4 +178,9 @@ def run() -> dict[str, Result]:
     out["study_move_prefetch_nonhomog_depth50"] = Result(t["full"], "ms", GOAL_MS)
     out["study_move_prefetch_jumps_depth50"] = Result(
         1e3 * statistics.median(_jump_walk(50)), "ms", GOAL_MS)
+    # goal of the floor: what the 100 ms leave for the computation after this run's
+    # median redraw and PNG of a full-price move
+    budget = GOAL_MS - sum(out[f"study_{part}_nonhomog_depth50_2thr"].value
+                           for part in ("draw", "png"))
+    out["study_matmul_floor_depth50"] = Result(1e3 * _matmul_floor(50), "ms", budget)
     return out

@@ -58,7 +58,7 @@ __all__ = [
     "StudyResult", "run_study", "scheme_factor", "hist_range", "saturation_intervals",
     "predicted_z_var", "study_weights", "study_inputs", "study_forward_backward",
     "HOMOGENEOUS", "clear_study_cache", "max_abs_derivative", "hist_layer_choice",
-    "prefetch_study", "StudyCancelled", "single_threaded_blas",
+    "prefetch_study", "stop_prefetch", "StudyCancelled", "single_threaded_blas",
 ]
 
 #: Activations offered by the study (all differentiable ones from ``dl_helpers.activations``).
@@ -903,8 +903,8 @@ def clear_study_cache() -> None:
 class _Prefetch:
     """A background thread that computes results ahead of the user, in order."""
 
-    def __init__(self, keys: list, workers: int):
-        self.keys, self.workers = keys, workers
+    def __init__(self, keys: list, workers: int, delay: float = 0.0):
+        self.keys, self.workers, self.delay = keys, workers, delay
         self.cancel = threading.Event()  # stop the running pass between two layers
         self.no_more = threading.Event()  # finish the running pass, start no other
         self.current = None
@@ -913,6 +913,8 @@ class _Prefetch:
         self.thread.start()
 
     def _run(self) -> None:
+        if self.delay > 0 and self.cancel.wait(self.delay):
+            return  # stopped before it began: nothing computed
         for key in self.keys:
             if self.cancel.is_set() or self.no_more.is_set():
                 return
@@ -929,8 +931,8 @@ class _Prefetch:
     def stop(self, unless_computing=None) -> None:
         """Cancel, or let the running pass finish if it computes ``unless_computing``; wait."""
         self.no_more.set()
-        if self.current != unless_computing:
-            self.cancel.set()
+        if self.current is None or self.current != unless_computing:
+            self.cancel.set()  # (also ends the wait of a delayed start)
         self.thread.join()
 
 
@@ -938,6 +940,13 @@ _PREFETCH: _Prefetch | None = None
 # stop a running prefetch before the interpreter shuts down: a daemon thread killed inside
 # torch/BLAS code aborts the process ("terminate called without an active exception")
 atexit.register(lambda: _stop_prefetch())
+
+
+def stop_prefetch() -> None:
+    """Stop a running :func:`prefetch_study` (within one layer) and wait for its thread;
+    the results it finished stay cached. The widgets call it when a notebook cell starts,
+    so that a background pass never competes with the student's own code."""
+    _stop_prefetch()
 
 
 def _stop_prefetch(unless_computing=None) -> None:
@@ -949,7 +958,7 @@ def _stop_prefetch(unless_computing=None) -> None:
 
 def prefetch_study(settings, *, width: int = DEFAULT_WIDTH, batch: int = DEFAULT_BATCH,
                    seed: int = 0, distribution: str = "normal", n_hist: int = 8,
-                   num_threads: int | None = None) -> int:
+                   num_threads: int | None = None, delay: float = 0.0) -> int:
     """Compute :func:`run_study` results ahead of time, in a background thread.
 
     ``settings`` is a sequence of ``(variance_factor, activation, depth)``, most likely next
@@ -959,17 +968,21 @@ def prefetch_study(settings, *, width: int = DEFAULT_WIDTH, batch: int = DEFAULT
     the pass is cancelled between two layers (≈ 1 ms). So a slider step to a prefetched
     value costs only its redraw, and a jump elsewhere costs what it costs without prefetch.
     While a pass runs (in the background too), torch and BLAS are single-threaded
-    process-wide (restored after each pass).
+    process-wide (restored after each pass). With ``delay`` > 0 (seconds) the thread waits
+    that long before its first pass; stopped within the wait, it has computed nothing.
 
     Returns the number of results queued (already cached ones are skipped).
     """
+    delay = float(delay)
+    if not delay >= 0.0:
+        raise ValueError(f"delay must be >= 0 seconds, got {delay}")
     keys = [_study_key(c, act, depth, width, batch, seed, distribution, n_hist)
             for c, act, depth in settings]
     _stop_prefetch()
     todo = list(dict.fromkeys(k for k in keys if _RESULTS.get(k) is None))
     if todo:
         global _PREFETCH
-        _PREFETCH = _Prefetch(todo, _workers(num_threads))
+        _PREFETCH = _Prefetch(todo, _workers(num_threads), delay)
     return len(todo)
 
 

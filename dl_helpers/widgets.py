@@ -18,6 +18,7 @@ from __future__ import annotations
 
 
 import functools
+import weakref
 
 import matplotlib as mpl
 import numpy as np
@@ -29,7 +30,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
 from .live_plots import canvas_png
 from .init_study import (DEFAULT_BATCH, DEFAULT_WIDTH, DEPTH_GRID, SCHEME_MARKS,
                          STUDY_ACTIVATIONS, VARIANCE_GRID, StudyResult, predicted_z_var,
-                         prefetch_study, run_study, single_threaded_blas)
+                         prefetch_study, run_study, single_threaded_blas, stop_prefetch)
 
 __all__ = ["StudyFigure", "StudyWidget", "render_study_png", "study_figure_png", "decade_label",
            "VARIANCE_GRID", "DEPTH_GRID", "STUDY_ACTIVATIONS", "ACTIVATION_GRID",
@@ -514,12 +515,15 @@ class StudyWidget:
     num_threads : int, optional
         torch threads per recomputation (see :func:`run_study`).
     prefetch : bool
-        After each user move, compute the other slider values in the background while the
-        student looks at the figure, nearest first (:meth:`next_settings`,
-        :func:`~dl_helpers.init_study.prefetch_study`). A move to a prefetched value costs
-        only the redraw; any other move cancels the prefetch within one layer. Nothing is
-        prefetched before the first move (so executing the notebook headless costs nothing
-        extra).
+        Use the student's idle time: compute the values the controls can take next in the
+        background, nearest first (:meth:`next_settings`,
+        :func:`~dl_helpers.init_study.prefetch_study`) -- after each move, and in IPython
+        also whenever a cell has finished and the kernel waits (:meth:`prefetch_idle`,
+        for the widget shown or moved last). A move to a prefetched value costs only the
+        redraw; any other move cancels the prefetch within one layer, and so does the start
+        of every cell, so a background pass never competes with the student's code. (A
+        headless run, nbval or the book build, starts the next cell at once: the idle
+        prefetch waits ``IDLE_DELAY_S`` before its first pass and so computes nothing.)
 
     Attributes ``variance``, ``activation``, ``depth`` are the ipywidgets (set their
     ``value`` to update programmatically), ``figure`` the :class:`StudyFigure`, ``widget``
@@ -591,7 +595,19 @@ class StudyWidget:
     def _on_change(self, change) -> None:
         self.update()
         if self.prefetch:
+            _IdleHooks.track(self)
             prefetch_study(self.next_settings(change), **self._kw)
+
+    #: seconds the idle prefetch waits after a cell before its first pass
+    IDLE_DELAY_S = 0.25
+
+    def prefetch_idle(self) -> int:
+        """Start the background computation of :meth:`next_settings` after ``IDLE_DELAY_S``
+        (called by the IPython hook when a cell has finished). Returns the number of results
+        queued: 0 with ``prefetch=False`` or when all are cached."""
+        if not self.prefetch:
+            return 0
+        return prefetch_study(self.next_settings(), delay=self.IDLE_DELAY_S, **self._kw)
 
     def next_settings(self, change=None) -> list[tuple[float, str, int]]:
         """Likely next ``(variance_factor, activation, depth)`` after ``change`` (an
@@ -602,6 +618,8 @@ class StudyWidget:
         current = [self.variance.value, self.activation.value, self.depth.value]
         moved = change["owner"] if change is not None else None
         ranked = []
+        # (The dropdown has no "nearer": every other activation at the current slider values
+        # ranks after the sliders' direct neighbours, then come the farther slider values.)
         for w, grid, pos, name in ((self.variance, VARIANCE_GRID, 0, "variance"),
                                    (self.depth, DEPTH_GRID, 2, "depth")):
             if name not in self._controls:
@@ -614,9 +632,47 @@ class StudyWidget:
                     setting[pos] = grid[k]
                     ranked.append(((abs(k - i), w is not moved, (k - i) * ahead < 0),
                                    tuple(setting)))
+        if "activation" in self._controls:
+            ranked += [((1, self.activation is not moved, True), (current[0], act, current[2]))
+                       for act in STUDY_ACTIVATIONS if act != current[1]]
         return [setting for _, setting in sorted(ranked, key=lambda item: item[0])]
 
     def _ipython_display_(self):
         from IPython.display import display
 
         display(self.widget)
+        if self.prefetch:
+            _IdleHooks.track(self)
+
+
+class _IdleHooks:
+    """IPython event hooks of the idle prefetch (registered once per kernel, on the first
+    display of a :class:`StudyWidget`): ``pre_run_cell`` stops a running prefetch,
+    ``post_run_cell`` starts :meth:`StudyWidget.prefetch_idle` of the widget shown or moved
+    last (held by a weak reference: a deleted widget is not kept alive)."""
+
+    widget = None  # weakref.ref to a StudyWidget, or None
+    shell = None  # the IPython shell the hooks are registered with
+
+    @classmethod
+    def track(cls, widget: StudyWidget) -> None:
+        cls.widget = weakref.ref(widget)
+        try:
+            from IPython import get_ipython
+        except ImportError:  # pragma: no cover -- ipywidgets depends on IPython
+            return
+        shell = get_ipython()
+        if shell is not None and shell is not cls.shell:
+            shell.events.register("pre_run_cell", cls.before_cell)
+            shell.events.register("post_run_cell", cls.after_cell)
+            cls.shell = shell
+
+    @staticmethod
+    def before_cell(info=None) -> None:
+        stop_prefetch()
+
+    @classmethod
+    def after_cell(cls, result=None) -> None:
+        widget = cls.widget() if cls.widget is not None else None
+        if widget is not None:
+            widget.prefetch_idle()

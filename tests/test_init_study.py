@@ -371,6 +371,19 @@ def test_prefetch_fills_the_cache_in_the_background():
     np.testing.assert_array_equal(prefetched.z_var, fresh.z_var)
 
 
+def test_delayed_prefetch_stopped_in_its_wait_computes_nothing():
+    init_study.clear_study_cache()
+    settings = [(1.5, "tanh", 6), (3.0, "gelu", 6)]
+    assert init_study.prefetch_study(settings, delay=30.0, **SMALL_NET) == 2
+    waiting = init_study._PREFETCH
+    init_study.stop_prefetch()  # returns at once, not after the 30 s
+    assert not waiting.thread.is_alive() and init_study._PREFETCH is None
+    assert init_study.prefetch_study(settings, **SMALL_NET) == 2  # none was computed
+    init_study.clear_study_cache()
+    with pytest.raises(ValueError, match="delay"):
+        init_study.prefetch_study(settings, delay=-1.0, **SMALL_NET)
+
+
 @pytest.mark.parametrize("target", [0, 3])  # the running pass, a queued one
 def test_run_study_stops_a_running_prefetch(target):
     """run_study waits for the prefetched pass it asks for, or cancels the prefetch; either

@@ -175,7 +175,11 @@ def test_widget_prefetches_the_slider_values_nearest_first():
     assert order[:4] == [(VARIANCE_GRID[i - 2], "tanh", 10), (VARIANCE_GRID[i], "tanh", 10),
                          (VARIANCE_GRID[i - 1], "tanh", DEPTH_GRID[j + 1]),
                          (VARIANCE_GRID[i - 1], "tanh", DEPTH_GRID[j - 1])]
-    assert len(order) == len(VARIANCE_GRID) - 1 + len(DEPTH_GRID) - 1 == len(set(order))
+    # then the other activations at the current slider values, then the farther values
+    others = [(VARIANCE_GRID[i - 1], act, 10) for act in STUDY_ACTIVATIONS if act != "tanh"]
+    assert order[4:4 + len(others)] == others
+    assert len(order) == len(set(order)) == (len(VARIANCE_GRID) - 1 + len(DEPTH_GRID) - 1
+                                             + len(STUDY_ACTIVATIONS) - 1)
     running = init_study._PREFETCH
     assert running is not None and running.keys[0][:3] == order[0]
     running.thread.join()
@@ -192,13 +196,84 @@ def test_widget_prefetches_the_slider_values_nearest_first():
     assert init_study._PREFETCH is None
 
 
-def test_widget_without_variance_slider_prefetches_depths_only():
+def test_widget_without_variance_slider_prefetches_depths_and_activations():
     w = StudyWidget(1.0, "sigmoid", 10, controls=("activation", "depth"), prefetch=False,
                     **SMALL)
     j = DEPTH_GRID.index(10)
     order = w.next_settings()
     assert order[:2] == [(1.0, "sigmoid", DEPTH_GRID[j + 1]), (1.0, "sigmoid", DEPTH_GRID[j - 1])]
-    assert {s[2] for s in order} == set(DEPTH_GRID) - {10} and {s[0] for s in order} == {1.0}
+    assert order[2:7] == [(1.0, act, 10) for act in STUDY_ACTIVATIONS if act != "sigmoid"]
+    assert {s[2] for s in order[7:]} == set(DEPTH_GRID) - {10} - set(DEPTH_GRID[j - 1:j + 2])
+    assert {s[0] for s in order} == {1.0} and len(order) == len(set(order)) == 7 + 5
+    only_depth = StudyWidget(1.0, "sigmoid", 10, controls=("depth",), prefetch=False, **SMALL)
+    assert {s[1] for s in only_depth.next_settings()} == {"sigmoid"}
+
+
+@pytest.fixture
+def ipython_shell():
+    """A real (terminal-less) IPython shell as ``get_ipython()``, removed afterwards with the
+    widget hooks it got."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    yield shell
+    for event, hook in (("pre_run_cell", widgets._IdleHooks.before_cell),
+                        ("post_run_cell", widgets._IdleHooks.after_cell)):
+        if hook in shell.events.callbacks[event]:
+            shell.events.unregister(event, hook)
+    widgets._IdleHooks.widget = widgets._IdleHooks.shell = None
+    init_study.clear_study_cache()
+    InteractiveShell.clear_instance()
+
+
+def _cached() -> int:
+    return len(init_study._RESULTS._data)
+
+
+def test_idle_prefetch_runs_between_cells_and_stops_when_a_cell_starts(ipython_shell,
+                                                                         monkeypatch):
+    """In IPython the widget shown last prefetches after every cell (kernel idle), and every
+    cell start stops that prefetch before the cell's code runs. Cells in quick succession
+    (a headless run) start none of its passes: it waits IDLE_DELAY_S first."""
+    init_study.clear_study_cache()
+    shell = ipython_shell
+    shell.user_ns["w"] = w = StudyWidget(1.0, "tanh", 10, **SMALL)
+    assert _cached() == 1 and init_study._PREFETCH is None  # nothing before it is shown
+    monkeypatch.setattr(StudyWidget, "IDLE_DELAY_S", 30.0)  # "the next cell comes at once"
+    shell.run_cell("w._ipython_display_()")  # what Jupyter does with a cell ending in `w`
+    waiting = init_study._PREFETCH
+    assert waiting is not None and waiting.thread.is_alive() and waiting.delay == 30.0
+    shell.run_cell("import dl_helpers.init_study as s; during = s._PREFETCH")
+    assert shell.user_ns["during"] is None  # stopped before the cell's code ran
+    assert not waiting.thread.is_alive() and _cached() == 1  # within its delay: no pass
+    init_study.stop_prefetch()
+
+    monkeypatch.setattr(StudyWidget, "IDLE_DELAY_S", 0.0)
+    shell.run_cell("pass")  # the kernel is idle after this cell: the prefetch runs
+    init_study._PREFETCH.thread.join()
+    expected = w.next_settings()
+    assert _cached() == 1 + len(expected)
+    before = w.image.value
+    w.activation.value = "gelu"  # prefetched (an activation switch): served from the cache
+    assert w.figure.result is init_study._RESULTS.get(
+        init_study._study_key(1.0, "gelu", 10, SMALL["width"], SMALL["batch"], 0, "normal", 8))
+    assert w.image.value != before
+
+
+def test_idle_prefetch_follows_the_last_widget_and_respects_prefetch_false(ipython_shell):
+    init_study.clear_study_cache()
+    shell = ipython_shell
+    shell.user_ns["a"] = StudyWidget(1.0, "tanh", 5, **SMALL)
+    shell.user_ns["b"] = b = StudyWidget(2.0, "relu", 3, prefetch=False, **SMALL)
+    shell.run_cell("a._ipython_display_(); b._ipython_display_()")
+    init_study.stop_prefetch()
+    assert widgets._IdleHooks.widget() is shell.user_ns["a"]  # b does not prefetch
+    assert b.prefetch_idle() == 0
+    b.variance.value = VARIANCE_GRID[3]  # a move makes b the last one, but it does not prefetch
+    assert init_study._PREFETCH is None
+    shell.run_cell("pass")
+    assert init_study._PREFETCH is not None  # a's values, after every cell
+    init_study.stop_prefetch()
 
 
 def test_moves_during_a_prefetch_restore_the_thread_settings():
