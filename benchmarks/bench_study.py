@@ -14,10 +14,9 @@ Reported (medians over the walk, goal ≤ 100 ms for a whole move):
 * ``..._compute``, ``..._draw``, ``..._png``: the three parts of a full-price move;
 * ``study_move_prefetch_depth50``: the same walk through a real ``StudyWidget`` (values set
   as a user would, one control per move) with its idle-time prefetch on and ``GAP_S`` of
-  idle time before every move (a student releasing the slider step by step; the jumps to a
-  new activation are not prefetched and count as they are);
-  (the other activations are queued after the sliders' direct neighbours, so a switch
-  after only ``GAP_S`` may still be computed);
+  idle time before every move (a student releasing the slider step by step; the other
+  activations are queued after the sliders' direct neighbours, so a switch after only
+  ``GAP_S`` may still be computing and counts as it is);
 * ``study_move_prefetch_jumps_depth50``: jumps to random values of any control (variance,
   depth or activation; starting from tanh and from GELU) with ``JUMP_GAP_S`` of idle time
   before each, the first right after the widget was shown (``prefetch_idle``, which IPython
@@ -41,10 +40,9 @@ import time
 import numpy as np
 
 from benchmarks._common import Result
-from dl_helpers.init_study import (DEFAULT_BATCH, DEFAULT_WIDTH, HOMOGENEOUS, N_BLOCKS,
-                                   STUDY_ACTIVATIONS, VARIANCE_GRID, clear_study_cache,
-                                   run_study, single_threaded_blas, study_inputs,
-                                   study_weights)
+from dl_helpers.init_study import (HOMOGENEOUS, N_BLOCKS, STUDY_ACTIVATIONS, VARIANCE_GRID,
+                                   _splits, clear_study_cache, run_study,
+                                   single_threaded_blas, study_inputs, study_weights)
 from dl_helpers.widgets import StudyFigure, StudyWidget
 
 GOAL_MS = 100.0
@@ -134,20 +132,19 @@ def _matmul_floor(depth: int, repeats: int = 15) -> float:
     columns), the blocks in parallel threads with one BLAS thread each, as in run_study."""
     U = study_weights(depth).numpy()
     X = study_inputs()[0].numpy()
-    m, d = DEFAULT_BATCH, DEFAULT_WIDTH
-    rows = np.array_split(np.arange(m), N_BLOCKS)
+    m, d = X.shape
+    rows, cols = _splits(m, N_BLOCKS), _splits(d, N_BLOCKS)  # the blocks of run_study
 
     def block(k: int) -> None:
         a = X[rows[k]]  # (rows, d): stands in for a_{l-1} and δ_{l+1}
         z, delta = np.empty_like(a), np.empty_like(a)
-        lo, hi = (int(j) for j in np.array_split(np.arange(d), N_BLOCKS)[k][[0, -1]])
-        grad = np.empty((d, hi + 1 - lo), np.float32)
+        grad = np.empty((d, cols[k].stop - cols[k].start), np.float32)
         for l in range(depth):
             np.matmul(a, U[l], out=z)  # z_l = a_{l-1} W_lᵀ
         for l in range(depth - 1):
             np.matmul(a, U[l], out=delta)  # δ_l ∝ δ_{l+1} W_{l+1}
         for l in range(depth):
-            np.matmul(X.T, X[:, lo:hi + 1], out=grad)  # δ_lᵀ a_{l-1}, whole batch, its columns
+            np.matmul(X.T, X[:, cols[k]], out=grad)  # δ_lᵀ a_{l-1}: whole batch, its columns
 
     times = []
     with single_threaded_blas():

@@ -973,9 +973,7 @@ def prefetch_study(settings, *, width: int = DEFAULT_WIDTH, batch: int = DEFAULT
 
     Returns the number of results queued (already cached ones are skipped).
     """
-    delay = float(delay)
-    if not delay >= 0.0:
-        raise ValueError(f"delay must be >= 0 seconds, got {delay}")
+    delay = check_positive_float(delay, "delay", allow_zero=True)
     keys = [_study_key(c, act, depth, width, batch, seed, distribution, n_hist)
             for c, act, depth in settings]
     _stop_prefetch()

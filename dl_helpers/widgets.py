@@ -618,8 +618,6 @@ class StudyWidget:
         current = [self.variance.value, self.activation.value, self.depth.value]
         moved = change["owner"] if change is not None else None
         ranked = []
-        # (The dropdown has no "nearer": every other activation at the current slider values
-        # ranks after the sliders' direct neighbours, then come the farther slider values.)
         for w, grid, pos, name in ((self.variance, VARIANCE_GRID, 0, "variance"),
                                    (self.depth, DEPTH_GRID, 2, "depth")):
             if name not in self._controls:
@@ -633,6 +631,8 @@ class StudyWidget:
                     ranked.append(((abs(k - i), w is not moved, (k - i) * ahead < 0),
                                    tuple(setting)))
         if "activation" in self._controls:
+            # the dropdown has no "nearer": every other activation at the current slider
+            # values ranks after the sliders' direct neighbours, before the farther values
             ranked += [((1, self.activation is not moved, True), (current[0], act, current[2]))
                        for act in STUDY_ACTIVATIONS if act != current[1]]
         return [setting for _, setting in sorted(ranked, key=lambda item: item[0])]
@@ -649,7 +649,7 @@ class _IdleHooks:
     """IPython event hooks of the idle prefetch (registered once per kernel, on the first
     display of a :class:`StudyWidget`): ``pre_run_cell`` stops a running prefetch,
     ``post_run_cell`` starts :meth:`StudyWidget.prefetch_idle` of the widget shown or moved
-    last (held by a weak reference: a deleted widget is not kept alive)."""
+    last (held by a weak reference: the hooks themselves keep no widget alive)."""
 
     widget = None  # weakref.ref to a StudyWidget, or None
     shell = None  # the IPython shell the hooks are registered with

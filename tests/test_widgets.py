@@ -269,7 +269,7 @@ def test_idle_prefetch_follows_the_last_widget_and_respects_prefetch_false(ipyth
     init_study.stop_prefetch()
     assert widgets._IdleHooks.widget() is shell.user_ns["a"]  # b does not prefetch
     assert b.prefetch_idle() == 0
-    b.variance.value = VARIANCE_GRID[3]  # a move makes b the last one, but it does not prefetch
+    b.variance.value = VARIANCE_GRID[3]  # b neither prefetches nor becomes the one followed
     assert init_study._PREFETCH is None
     shell.run_cell("pass")
     assert init_study._PREFETCH is not None  # a's values, after every cell
