@@ -15,7 +15,11 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 NB_DIR = ROOT / "lecture_nb"
 NOTEBOOKS = sorted(NB_DIR.glob("[0-9][0-9]_*.ipynb"))
-CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
+CHECK_TAG = "nbval-check-output"
+
+
+def _checked(cell) -> bool:
+    return cell.cell_type == "code" and CHECK_TAG in cell.metadata.get("tags", [])
 REQUIRED_SECTIONS = ("Lernziele", "Aufgaben", "Zusammenfassung")
 # Absolute paths: POSIX home/root dirs or Windows drive letters inside string literals.
 ABSOLUTE_PATH = re.compile(r"""["'](/(home|root|work|tmp|Users|mnt)/|[A-Za-z]:\\\\)""")
@@ -68,15 +72,15 @@ def test_python3_kernel(notebook):
 def test_outputs_only_in_checked_cells(notebook):
     path, nb = notebook
     for i, cell in enumerate(nb.cells):
-        if cell.cell_type == "code" and CHECK_MARK not in cell.source:
-            assert not cell.outputs, f"{path.name} cell {i}: stored outputs outside {CHECK_MARK} cells"
+        if cell.cell_type == "code" and not _checked(cell):
+            assert not cell.outputs, f"{path.name} cell {i}: stored outputs outside {CHECK_TAG} cells"
 
 
 def test_checked_cells_have_outputs(notebook):
     path, nb = notebook
     for i, cell in enumerate(nb.cells):
-        if cell.cell_type == "code" and CHECK_MARK in cell.source:
-            assert cell.outputs, f"{path.name} cell {i}: {CHECK_MARK} cell without stored output"
+        if _checked(cell):
+            assert cell.outputs, f"{path.name} cell {i}: {CHECK_TAG} cell without stored output"
 
 
 def test_required_sections(notebook):
@@ -106,3 +110,10 @@ def test_no_absolute_paths(notebook):
     path, nb = notebook
     for i, cell in enumerate(nb.cells):
         assert not ABSOLUTE_PATH.search(cell.source), f"{path.name} cell {i}: absolute path"
+
+
+def test_no_test_machinery_in_cell_source(notebook):
+    """nbval markers are cell tags, not comments the student has to read."""
+    path, nb = notebook
+    for i, cell in enumerate(nb.cells):
+        assert "NBVAL_" not in cell.source, f"{path.name} cell {i}: nbval comment (use a cell tag)"

@@ -8,7 +8,7 @@ Usage (from the repository root, with the project venv)::
 
 ``finalize`` executes the notebook in a fresh ``python3`` kernel (working directory
 ``lecture_nb/``), fails on the first error, then removes every output except those of cells
-containing ``# NBVAL_CHECK_OUTPUT`` (which nbval compares), clears execution counts of the
+tagged ``nbval-check-output`` (which nbval compares), clears execution counts of the
 others and sets the kernelspec to ``python3``. It prints the wall time of the run.
 """
 from __future__ import annotations
@@ -20,12 +20,12 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
+CHECK_TAG = "nbval-check-output"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 
 def is_checked(cell) -> bool:
-    return cell.cell_type == "code" and CHECK_MARK in cell.source
+    return cell.cell_type == "code" and CHECK_TAG in cell.metadata.get("tags", [])
 
 
 def strip(nb) -> None:
