@@ -1,10 +1,190 @@
-"""Tests for dl_helpers.conv (output size: formula vs torch; errors name the argument)."""
+"""Tests for dl_helpers.conv: conv2d / pooling / flatten vs torch autograd (float64, <= 1e-10),
+centred finite differences (rel. error < 1e-7), "the backward pass is a convolution", the
+kernel flip, max-pooling ties as in torch, and errors that name the argument."""
+import numpy as np
 import pytest
+import scipy.signal
 import torch
 
-from dl_helpers.conv import conv_output_size
+from dl_helpers.conv import (
+    avgpool2d_backward, avgpool2d_forward, avgpool2d_forward_torch, conv2d_backward,
+    conv2d_forward, conv2d_forward_torch, conv2d_input_grad_as_conv, conv2d_weight_grad_as_conv,
+    conv_output_size, convolve2d, correlate2d, flatten_backward, flatten_forward,
+    flatten_forward_torch, maxpool2d_backward, maxpool2d_forward, maxpool2d_forward_torch,
+)
+from dl_helpers.gradcheck import gradient_check
+
+TOL = 1e-10
+
+# (N, C_in, C_out, H, W, K_h, K_w, stride, padding, dilation)
+CONV_CASES = [
+    (2, 3, 4, 7, 7, 3, 3, 1, 0, 1),     # odd size, C_in != C_out
+    (2, 2, 3, 8, 6, 3, 3, 1, 1, 1),     # even, non-square input
+    (1, 3, 2, 8, 8, 3, 3, 2, 1, 1),     # stride 2 that fits
+    (2, 2, 2, 7, 8, 3, 3, 2, 0, 1),     # stride 2, last row/column ignored
+    (1, 2, 3, 5, 5, 5, 5, 1, 2, 1),     # padding 2
+    (3, 4, 2, 6, 5, 1, 1, 1, 0, 1),     # 1×1 kernel
+    (1, 2, 2, 4, 4, 1, 1, 2, 1, 1),     # 1×1 kernel with padding and stride
+    (2, 2, 3, 9, 9, 3, 3, 1, 2, 2),     # dilation 2
+    (1, 3, 2, 10, 9, 3, 3, 2, 1, 2),    # dilation 2 and stride 2
+    (2, 1, 4, 6, 7, 2, 4, 1, 1, 1),     # even, non-square kernel
+    (1, 1, 1, 3, 3, 3, 3, 3, 0, 1),     # kernel = input
+]
 
 
+def _conv_problem(case, seed=0):
+    n, c_in, c_out, h, w, kh, kw, s, p, d = case
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, c_in, h, w))
+    W = rng.normal(size=(c_out, c_in, kh, kw))
+    b = rng.normal(size=c_out)
+    return x, W, b, dict(stride=s, padding=p, dilation=d), rng
+
+
+def _torch_grads(fn, arrays, dout, **opts):
+    ts = [torch.tensor(a, requires_grad=True) for a in arrays]
+    out = fn(*ts, **opts)
+    out.backward(torch.tensor(dout))
+    return out.detach().numpy(), [t.grad.numpy() for t in ts]
+
+
+@pytest.mark.parametrize("case", CONV_CASES)
+def test_conv2d_matches_torch_autograd(case):
+    x, W, b, opts, rng = _conv_problem(case)
+    out, cache = conv2d_forward(x, W, b, **opts)
+    dout = rng.normal(size=out.shape)
+    out_t, grads_t = _torch_grads(conv2d_forward_torch, (x, W, b), dout, **opts)
+    assert out.shape == out_t.shape
+    assert np.max(np.abs(out - out_t)) <= TOL
+    for g, g_t in zip(conv2d_backward(dout, cache), grads_t):
+        assert g.shape == g_t.shape
+        assert np.max(np.abs(g - g_t)) <= TOL
+
+
+@pytest.mark.parametrize("case", CONV_CASES[::2])
+def test_conv2d_gradient_check(case):
+    x, W, b, opts, rng = _conv_problem(case, seed=1)
+    out, cache = conv2d_forward(x, W, b, **opts)
+    G = rng.normal(size=out.shape)               # loss = Σ G ∘ out
+    dx, dW, db = conv2d_backward(G, cache)
+    checks = [
+        gradient_check(lambda v: np.sum(G * conv2d_forward(v, W, b, **opts)[0]), lambda v: dx, x),
+        gradient_check(lambda v: np.sum(G * conv2d_forward(x, v, b, **opts)[0]), lambda v: dW, W),
+        gradient_check(lambda v: np.sum(G * conv2d_forward(x, W, v, **opts)[0]), lambda v: db, b),
+    ]
+    assert all(c.rel_error < 1e-7 for c in checks), [c.rel_error for c in checks]
+
+
+@pytest.mark.parametrize("case", CONV_CASES)
+def test_backward_is_a_convolution(case):
+    """dx = full correlation of dout with the flipped kernel; dW = correlation of x with dout."""
+    x, W, b, opts, rng = _conv_problem(case, seed=2)
+    out, cache = conv2d_forward(x, W, b, **opts)
+    dout = rng.normal(size=out.shape)
+    dx, dW, _ = conv2d_backward(dout, cache)
+    dx_conv = conv2d_input_grad_as_conv(dout, W, x.shape, **opts)
+    dW_conv = conv2d_weight_grad_as_conv(x, dout, W.shape[2:], **opts)
+    assert np.max(np.abs(dx - dx_conv)) <= TOL
+    assert np.max(np.abs(dW - dW_conv)) <= TOL
+
+
+def test_input_grad_is_true_convolution_for_one_channel():
+    """Stride 1, no padding, one channel: dx = convolve2d(dout, W, 'full') (scipy, with flip)."""
+    rng = np.random.default_rng(3)
+    x, W = rng.normal(size=(1, 1, 6, 5)), rng.normal(size=(1, 1, 3, 2))
+    out, cache = conv2d_forward(x, W, np.zeros(1))
+    dout = rng.normal(size=out.shape)
+    dx = conv2d_backward(dout, cache)[0][0, 0]
+    assert np.max(np.abs(dx - scipy.signal.convolve2d(dout[0, 0], W[0, 0], "full"))) <= TOL
+    assert np.max(np.abs(dx - convolve2d(dout[0, 0], W[0, 0], "full"))) <= TOL
+
+
+def test_correlation_vs_convolution():
+    rng = np.random.default_rng(4)
+    img, k = rng.normal(size=(6, 7)), rng.normal(size=(3, 2))
+    for mode in ("valid", "full"):
+        assert np.max(np.abs(correlate2d(img, k, mode) - scipy.signal.correlate2d(img, k, mode))) <= TOL
+        assert np.max(np.abs(convolve2d(img, k, mode) - scipy.signal.convolve2d(img, k, mode))) <= TOL
+    # torch computes the correlation; the convolution is the correlation with the flipped kernel
+    t = torch.nn.functional.conv2d(torch.tensor(img)[None, None], torch.tensor(k)[None, None])
+    assert np.max(np.abs(correlate2d(img, k) - t[0, 0].numpy())) <= TOL
+    assert np.max(np.abs(convolve2d(img, k) - correlate2d(img, k[::-1, ::-1]))) <= TOL
+    assert np.max(np.abs(convolve2d(img, k) - correlate2d(img, k))) > 0.1
+    # a symmetric kernel does not notice the flip
+    sym = np.array([[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]])
+    assert np.max(np.abs(convolve2d(img, sym) - correlate2d(img, sym))) <= TOL
+
+
+def test_float32_stays_float32():
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(2, 3, 6, 6)).astype(np.float32)
+    W = rng.normal(size=(4, 3, 3, 3)).astype(np.float32)
+    out, cache = conv2d_forward(x, W, np.zeros(4, np.float32), padding=1)
+    grads = conv2d_backward(np.ones_like(out), cache)
+    assert out.dtype == np.float32 and all(g.dtype == np.float32 for g in grads)
+    ref = conv2d_forward_torch(torch.tensor(x), torch.tensor(W), torch.zeros(4), padding=1)
+    assert np.max(np.abs(out - ref.numpy())) < 1e-4
+
+
+# ------------------------------------------------------------------------------------ pooling
+# (kernel_size, stride, padding)
+POOL_CASES = [(2, None, 0), (2, 2, 1), (3, 2, 1), (3, 1, 1), (2, 1, 0), (3, 3, 0), (3, 2, 0)]
+POOLS = {"max": (maxpool2d_forward, maxpool2d_backward, maxpool2d_forward_torch),
+         "avg": (avgpool2d_forward, avgpool2d_backward, avgpool2d_forward_torch)}
+
+
+@pytest.mark.parametrize("kind", POOLS)
+@pytest.mark.parametrize("k,s,p", POOL_CASES)
+def test_pooling_matches_torch(kind, k, s, p):
+    fwd, bwd, fwd_t = POOLS[kind]
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=(2, 3, 7, 6))
+    out, cache = fwd(x, k, s, p)
+    dout = rng.normal(size=out.shape)
+    out_t, (dx_t,) = _torch_grads(lambda t: fwd_t(t, k, s, p), (x,), dout)
+    assert out.shape == out_t.shape
+    assert np.max(np.abs(out - out_t)) <= TOL
+    (dx,) = bwd(dout, cache)
+    assert np.max(np.abs(dx - dx_t)) <= TOL
+    res = gradient_check(lambda v: np.sum(dout * fwd(v, k, s, p)[0]), lambda v: dx, x)
+    assert res.rel_error < 1e-7
+
+
+SLIDE_X = np.array([[1, 3, 2, 4], [5, 6, 1, 2], [3, 2, 4, 7], [1, 0, 3, 5]], dtype=float)
+
+
+def test_slide_example_4x4():
+    out, cache = maxpool2d_forward(SLIDE_X[None, None], 2)
+    assert np.array_equal(out[0, 0], [[6, 4], [3, 7]])
+    avg, _ = avgpool2d_forward(SLIDE_X[None, None], 2)
+    assert np.allclose(avg[0, 0], [[3.75, 2.25], [1.5, 4.75]])
+    (dx,) = maxpool2d_backward(np.ones((1, 1, 2, 2)), cache)
+    assert np.array_equal(dx[0, 0] != 0, SLIDE_X == np.array([[6, 6, 4, 4]] * 2 + [[3, 3, 7, 7]] * 2))
+
+
+@pytest.mark.parametrize("k,s,p", [(2, 2, 0), (3, 1, 1), (2, 1, 0)])
+def test_max_pool_ties_like_torch(k, s, p):
+    """Ties: the first maximum in row-major order gets the gradient (torch CPU does the same)."""
+    x = np.array([[1, 3, 3, 0], [3, 2, 1, 3], [0, 0, 5, 5], [0, 0, 5, 5]], dtype=float)[None, None]
+    for arr in (x, np.zeros((1, 2, 4, 4))):
+        out, cache = maxpool2d_forward(arr, k, s, p)
+        dout = np.arange(1.0, out.size + 1).reshape(out.shape)
+        _, (dx_t,) = _torch_grads(lambda t: maxpool2d_forward_torch(t, k, s, p), (arr,), dout)
+        assert np.array_equal(maxpool2d_backward(dout, cache)[0], dx_t)
+    out, cache = maxpool2d_forward(np.zeros((1, 1, 2, 2)), 2)
+    assert np.array_equal(maxpool2d_backward(np.ones((1, 1, 1, 1)), cache)[0][0, 0], [[1, 0], [0, 0]])
+
+
+def test_flatten_round_trip_and_torch():
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(3, 2, 4, 5))
+    out, cache = flatten_forward(x)
+    assert np.array_equal(out, flatten_forward_torch(torch.tensor(x)).numpy())
+    (dx,) = flatten_backward(out * 2, cache)
+    assert np.array_equal(dx, 2 * x)
+
+
+# ------------------------------------------------------------------------------------ errors
 @pytest.mark.parametrize("size,k,s,p,d", [
     (8, 3, 1, 0, 1), (8, 3, 1, 1, 1), (7, 3, 2, 1, 1), (32, 5, 2, 2, 1), (6, 1, 1, 0, 1),
     (9, 3, 2, 0, 2), (224, 11, 4, 2, 1), (5, 4, 3, 2, 1),
@@ -18,6 +198,10 @@ def test_output_size_matches_torch(size, k, s, p, d):
 def test_kernel_larger_than_padded_input():
     with pytest.raises(ValueError, match="kernel_size=5.*padded input"):
         conv_output_size(3, 5, padding=0)
+    with pytest.raises(ValueError, match=r"W: kernel height 5.*\(1, 1, 3, 8\)"):
+        conv2d_forward(np.zeros((1, 1, 3, 8)), np.zeros((1, 1, 5, 5)), np.zeros(1))
+    with pytest.raises(ValueError, match="kernel_size"):
+        maxpool2d_forward(np.zeros((1, 1, 2, 2)), 3)
 
 
 def test_exact_rejects_ignored_border():
@@ -32,3 +216,33 @@ def test_bad_arguments_are_named(kwargs, name):
     args = {"size": 8, "kernel_size": 3} | kwargs
     with pytest.raises((ValueError, TypeError), match=name):
         conv_output_size(**args)
+
+
+def test_conv_errors_name_argument_and_sizes():
+    x = np.zeros((2, 3, 6, 6))
+    with pytest.raises(ValueError, match=r"channel mismatch.*C_in=3.*C_in=2"):
+        conv2d_forward(x, np.zeros((4, 2, 3, 3)), np.zeros(4))
+    with pytest.raises(ValueError, match=r"x must have 4 dimension"):
+        conv2d_forward(np.zeros((3, 6, 6)), np.zeros((4, 3, 3, 3)), np.zeros(4))
+    with pytest.raises(ValueError, match=r"W must have 4 dimension"):
+        conv2d_forward(x, np.zeros((4, 3, 3)), np.zeros(4))
+    with pytest.raises(ValueError, match=r"b must have shape \(4\)"):
+        conv2d_forward(x, np.zeros((4, 3, 3, 3)), np.zeros(3))
+    with pytest.raises(ValueError, match="stride"):
+        conv2d_forward(x, np.zeros((4, 3, 3, 3)), np.zeros(4), stride=0)
+    with pytest.raises(TypeError, match="padding"):
+        conv2d_forward(x, np.zeros((4, 3, 3, 3)), np.zeros(4), padding=1.5)
+    out, cache = conv2d_forward(x, np.zeros((4, 3, 3, 3)), np.zeros(4))
+    with pytest.raises(ValueError, match=r"dout must have shape \(2, 4, 4, 4\)"):
+        conv2d_backward(np.zeros((2, 4, 5, 5)), cache)
+
+
+def test_pool_errors():
+    with pytest.raises(ValueError, match="padding=2.*kernel_size=3"):
+        maxpool2d_forward(np.zeros((1, 1, 6, 6)), 3, padding=2)
+    with pytest.raises(ValueError, match="x must have 4 dimension"):
+        avgpool2d_forward(np.zeros((6, 6)), 2)
+    with pytest.raises(TypeError, match="kernel_size"):
+        maxpool2d_forward(np.zeros((1, 1, 6, 6)), 2.0)
+    with pytest.raises(ValueError, match="x contains NaN"):
+        maxpool2d_forward(np.full((1, 1, 4, 4), np.nan), 2)
