@@ -6,7 +6,8 @@ Shape letters used in every docstring: ``N`` batch, ``C`` channels (``C_in``, ``
 ``(C_out, C_in, K_h, K_w)``. The slides write ``X ∈ R^{H×W×C}`` and ``W_{m,n,c,k}``: the same
 numbers in another order (``W[k, c, m, n]`` here).
 
-Every layer follows the package's layer protocol::
+Every layer follows the package's layer protocol (:mod:`dl_helpers.layers`; layers without
+parameters -- pooling, flatten -- return ``dx`` alone)::
 
     out, cache = conv2d_forward(x, W, b, stride=1, padding=0, dilation=1)
     dx, dW, db = conv2d_backward(dout, cache)
@@ -410,15 +411,15 @@ def maxpool2d_forward(x, kernel_size: int, stride: int | None = None, padding: i
     return out, PoolCache(x.shape, k, stride, padding, arg)
 
 
-def maxpool2d_backward(dout, cache: PoolCache) -> tuple[np.ndarray]:
+def maxpool2d_backward(dout, cache: PoolCache) -> np.ndarray:
     """Gradient of :func:`maxpool2d_forward` (Folie (81)): each window's gradient goes to its
-    maximum only; overlapping windows add up. dout : (N, C, H_out, W_out). Returns ``(dx,)``."""
+    maximum only; overlapping windows add up. dout : (N, C, H_out, W_out). Returns ``dx``."""
     n, c, h, w = cache.x_shape
     k, p = cache.kernel_size, cache.padding
     dout = as_array(dout, "dout", shape=(n, c) + cache.argmax.shape[2:], dtype=None)
     dxp = _add_windows(lambda m, l: np.where(cache.argmax == m * k + l, dout, 0.0),
                        (n, c, h + 2 * p, w + 2 * p), k, k, cache.stride, 1)
-    return (dxp[:, :, p:p + h, p:p + w],)
+    return dxp[:, :, p:p + h, p:p + w]
 
 
 def maxpool2d_forward_torch(x: torch.Tensor, kernel_size: int, stride: int | None = None,
@@ -441,9 +442,9 @@ def avgpool2d_forward(x, kernel_size: int, stride: int | None = None, padding: i
     return win.mean(axis=(4, 5)), PoolCache(x.shape, k, stride, padding, None)
 
 
-def avgpool2d_backward(dout, cache: PoolCache) -> tuple[np.ndarray]:
+def avgpool2d_backward(dout, cache: PoolCache) -> np.ndarray:
     """Gradient of :func:`avgpool2d_forward` (Folie (82)): every entry of a window receives
-    1/K² of the window's gradient; overlapping windows add up. Returns ``(dx,)``."""
+    1/K² of the window's gradient; overlapping windows add up. Returns ``dx`` (N, C, H, W)."""
     n, c, h, w = cache.x_shape
     k, p = cache.kernel_size, cache.padding
     h_out = conv_output_size(h, k, cache.stride, p)
@@ -451,7 +452,7 @@ def avgpool2d_backward(dout, cache: PoolCache) -> tuple[np.ndarray]:
     dout = as_array(dout, "dout", shape=(n, c, h_out, w_out), dtype=None)
     share = dout / (k * k)
     dxp = _add_windows(lambda m, l: share, (n, c, h + 2 * p, w + 2 * p), k, k, cache.stride, 1)
-    return (dxp[:, :, p:p + h, p:p + w],)
+    return dxp[:, :, p:p + h, p:p + w]
 
 
 def avgpool2d_forward_torch(x: torch.Tensor, kernel_size: int, stride: int | None = None,
@@ -478,11 +479,11 @@ def flatten_forward(x):
     return x.reshape(x.shape[0], -1), FlattenCache(x.shape)
 
 
-def flatten_backward(dout, cache: FlattenCache) -> tuple[np.ndarray]:
-    """Gradient of :func:`flatten_forward`: reshape back. Returns ``(dx,)``."""
+def flatten_backward(dout, cache: FlattenCache) -> np.ndarray:
+    """Gradient of :func:`flatten_forward`: reshape back. Returns ``dx``."""
     size = int(np.prod(cache.x_shape[1:]))
     dout = as_array(dout, "dout", shape=(cache.x_shape[0], size), dtype=None)
-    return (dout.reshape(cache.x_shape),)
+    return dout.reshape(cache.x_shape)
 
 
 def flatten_forward_torch(x: torch.Tensor) -> torch.Tensor:

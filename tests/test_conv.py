@@ -144,7 +144,7 @@ def test_pooling_matches_torch(kind, k, s, p):
     out_t, (dx_t,) = _torch_grads(lambda t: fwd_t(t, k, s, p), (x,), dout)
     assert out.shape == out_t.shape
     assert np.max(np.abs(out - out_t)) <= TOL
-    (dx,) = bwd(dout, cache)
+    dx = bwd(dout, cache)
     assert np.max(np.abs(dx - dx_t)) <= TOL
     res = gradient_check(lambda v: np.sum(dout * fwd(v, k, s, p)[0]), lambda v: dx, x)
     assert res.rel_error < 1e-7
@@ -158,7 +158,7 @@ def test_slide_example_4x4():
     assert np.array_equal(out[0, 0], [[6, 4], [3, 7]])
     avg, _ = avgpool2d_forward(SLIDE_X[None, None], 2)
     assert np.allclose(avg[0, 0], [[3.75, 2.25], [1.5, 4.75]])
-    (dx,) = maxpool2d_backward(np.ones((1, 1, 2, 2)), cache)
+    dx = maxpool2d_backward(np.ones((1, 1, 2, 2)), cache)
     assert np.array_equal(dx[0, 0] != 0, SLIDE_X == np.array([[6, 6, 4, 4]] * 2 + [[3, 3, 7, 7]] * 2))
 
 
@@ -170,9 +170,9 @@ def test_max_pool_ties_like_torch(k, s, p):
         out, cache = maxpool2d_forward(arr, k, s, p)
         dout = np.arange(1.0, out.size + 1).reshape(out.shape)
         _, (dx_t,) = _torch_grads(lambda t: maxpool2d_forward_torch(t, k, s, p), (arr,), dout)
-        assert np.array_equal(maxpool2d_backward(dout, cache)[0], dx_t)
+        assert np.array_equal(maxpool2d_backward(dout, cache), dx_t)
     out, cache = maxpool2d_forward(np.zeros((1, 1, 2, 2)), 2)
-    assert np.array_equal(maxpool2d_backward(np.ones((1, 1, 1, 1)), cache)[0][0, 0], [[1, 0], [0, 0]])
+    assert np.array_equal(maxpool2d_backward(np.ones((1, 1, 1, 1)), cache)[0, 0], [[1, 0], [0, 0]])
 
 
 def test_flatten_round_trip_and_torch():
@@ -180,7 +180,7 @@ def test_flatten_round_trip_and_torch():
     x = rng.normal(size=(3, 2, 4, 5))
     out, cache = flatten_forward(x)
     assert np.array_equal(out, flatten_forward_torch(torch.tensor(x)).numpy())
-    (dx,) = flatten_backward(out * 2, cache)
+    dx = flatten_backward(out * 2, cache)
     assert np.array_equal(dx, 2 * x)
 
 
