@@ -68,9 +68,11 @@ def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int 
 
     size : int        input size H along this axis (>= 1)
     kernel_size : int K (>= 1);  stride : int S (>= 1);  padding : int P (>= 0);  dilation : int D (>= 1)
-    exact : bool      if True, reject sizes where the window does not end exactly on the padded
-                      border (``(H + 2P − D·(K − 1) − 1)`` not divisible by ``S``), i.e. where the
-                      last rows/columns of the input would be silently ignored.
+    exact : bool      if True, reject sizes where the last rows/columns of the *input* would be
+                      silently ignored: the last window stops ``rest = (H + 2P − D·(K − 1) − 1) mod S``
+                      rows before the padded border, which only loses data if ``rest > P`` (rows
+                      of zero padding that no window reaches are harmless, e.g. 224 → 112 with
+                      K = 7, S = 2, P = 3).
 
     Raises ValueError, naming the argument and the sizes, if the (dilated) kernel is larger
     than the padded input.
@@ -87,11 +89,12 @@ def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int 
             f"kernel_size={kernel_size} (dilation={dilation}, extent {span}) is larger than the "
             f"padded input (size={size} + 2·padding={padding} = {padded})")
     steps, rest = divmod(padded - span, stride)
-    if exact and rest:
+    if exact and rest > padding:
         raise ValueError(
             f"stride={stride} does not fit: (size + 2·padding − extent) = {padded - span} is not "
-            f"divisible by the stride, the last {rest} row(s)/column(s) would be ignored "
-            f"(size={size}, kernel_size={kernel_size}, padding={padding}, dilation={dilation})")
+            f"divisible by the stride, the last {rest - padding} row(s)/column(s) of the input "
+            f"would be ignored (size={size}, kernel_size={kernel_size}, padding={padding}, "
+            f"dilation={dilation})")
     return steps + 1
 
 

@@ -206,8 +206,14 @@ def test_kernel_larger_than_padded_input():
 
 def test_exact_rejects_ignored_border():
     assert conv_output_size(8, 3, stride=2) == 3
-    with pytest.raises(ValueError, match="stride=2"):
+    with pytest.raises(ValueError, match="stride=2.*last 1 row"):
         conv_output_size(8, 3, stride=2, exact=True)
+    with pytest.raises(ValueError, match="stride=3.*last 1 row"):
+        conv_output_size(8, 2, stride=3, padding=1, exact=True)     # rest 2 > padding 1
+    # only zero padding is left over: nothing of the input is lost
+    assert conv_output_size(8, 3, stride=2, padding=1, exact=True) == 4
+    assert conv_output_size(224, 7, stride=2, padding=3, exact=True) == 112
+    assert conv_output_size(112, 3, stride=2, padding=1, exact=True) == 56
 
 
 @pytest.mark.parametrize("kwargs,name", [({"size": 0}, "size"), ({"stride": 0}, "stride"),
