@@ -12,7 +12,8 @@ Every activation is an :class:`Activation` with three members that sit side by s
 
 ``ACTIVATIONS`` maps lecture names to these objects; ``get_activation(name)`` looks one up
 and lists the valid names when the name is unknown. Softmax is vector-valued and therefore
-separate: :func:`softmax` (rows of a batch) and :func:`softmax_jacobian`.
+separate: :func:`softmax` (rows of a batch), :func:`softmax_jacobian` and the output activation
+``SOFTMAX`` (the layer form with its backward pass is in :mod:`dl_helpers.layers`).
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ from ._validation import as_array, check_choice
 __all__ = [
     "Activation", "ACTIVATIONS", "get_activation", "activation_names",
     "identity", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu", "sign", "step",
-    "softmax", "softmax_jacobian", "LEAKY_SLOPE", "ELU_ALPHA",
+    "softmax", "softmax_jacobian", "SOFTMAX", "LEAKY_SLOPE", "ELU_ALPHA",
 ]
 
 LEAKY_SLOPE = 0.01  #: slope of leaky ReLU for z < 0 (torch default)
@@ -181,9 +182,30 @@ def softmax(z, axis: int = -1) -> np.ndarray:
             or not -z.ndim <= axis < z.ndim:
         raise ValueError(f"axis must be an integer in [{-z.ndim}, {z.ndim - 1}] for z of shape "
                          f"{z.shape}, got {axis!r}")
+    if z.shape[axis] == 0:
+        raise ValueError(f"z must have at least one entry (class) along axis {axis}, "
+                         f"got shape {z.shape}")
+    return _softmax(z, axis)
+
+
+def _softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Softmax without input checks (the formula of :func:`softmax`); NaN/inf propagate."""
     shifted = z - z.max(axis=axis, keepdims=True)
     e = np.exp(shifted)
-    return e / e.sum(axis=axis, keepdims=True)
+    e /= e.sum(axis=axis, keepdims=True)
+    return e
+
+
+def _softmax_df(z, a):
+    raise ValueError("softmax is not elementwise: its derivative is a Jacobian; use "
+                     "dl_helpers.layers.softmax_backward (vector-Jacobian product)")
+
+
+#: Row-wise softmax (along the last axis) as a network output activation. It is *not* in
+#: ``ACTIVATIONS`` (that table is elementwise); ``df`` raises, the backward pass is the
+#: vector-Jacobian product of :func:`dl_helpers.layers.softmax_backward`.
+SOFTMAX = Activation("softmax", _softmax, _softmax_df, lambda z: torch.softmax(z, dim=-1),
+                     r"\frac{e^{z_k}}{\sum_j e^{z_j}}", _softmax_df)
 
 
 def softmax_jacobian(z) -> np.ndarray:
