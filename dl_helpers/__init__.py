@@ -13,7 +13,7 @@ Mathematics (NumPy from scratch + torch twin)::
     gradcheck      numerical_gradient, rel_error, gradient_check                     Refresher, §3
     optimizers     SGD (momentum, Nesterov), Adam(W), RMSprop: torch.optim semantics Folien GD/Adam
     perceptron     perceptron_train / perceptron_predict, labels ±1                  Folien (18)–(23)
-    training       train_numpy / train_torch: same data order, History               Folien SGD
+    training       train / train_torch: same data order, History               Folien SGD
 
 Data, studies and display (computation separate from plotting)::
 

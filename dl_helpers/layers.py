@@ -190,7 +190,7 @@ def activation_backward(da, cache: ActivationCache) -> np.ndarray:
 
 def activation_forward_torch(z: torch.Tensor, name) -> torch.Tensor:
     """Torch twin of :func:`activation_forward` (``torch.nn.functional`` ops, autograd-ready)."""
-    return get_layer_activation(name).torch_f(z)
+    return get_layer_activation(name).f_torch(z)
 
 
 # --------------------------------------------------------------------------------------------

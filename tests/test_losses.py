@@ -82,7 +82,7 @@ def test_torch_twin_in_table_matches(name):
     rng = np.random.default_rng(11)
     out, y = _problem(name, rng, column=True)
     t = torch.tensor(out, requires_grad=True)
-    val = LOSSES[name].torch_value(t, torch.tensor(y))
+    val = LOSSES[name].value_torch(t, torch.tensor(y))
     val.backward()
     assert abs(val.item() - LOSSES[name].value(out, y)) <= TOL
     assert np.max(np.abs(t.grad.numpy() - LOSSES[name].grad(out, y))) <= TOL

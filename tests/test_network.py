@@ -91,7 +91,7 @@ def test_loss_and_grads_match_torch(loss, seed):
          "pm1": rng.choice([-1.0, 1.0], size=9)}[loss_obj.targets]
     value, grads = loss_and_grads(params, X, y, acts, loss)
     model = to_torch(params, acts)
-    lt = loss_obj.torch_value(model(torch.tensor(X)), torch.tensor(y))
+    lt = loss_obj.value_torch(model(torch.tensor(X)), torch.tensor(y))
     lt.backward()
     assert abs(lt.item() - value) <= TOL_TORCH
     linears = [m for m in model if isinstance(m, torch.nn.Linear)]
