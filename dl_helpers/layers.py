@@ -92,20 +92,25 @@ def dense_forward(x, W, b) -> tuple[np.ndarray, DenseCache]:
     return out, DenseCache(x, W)
 
 
-def dense_backward(dout, cache: DenseCache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def dense_backward(dout, cache: DenseCache, *, needs_input_grad: bool = True
+                   ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
     """Gradients of the dense layer, Skript §3 eqs (2) and (3) (δ = ``dout`` = ∂C/∂z).
 
     dout : ndarray of shape (n, d_out)   upstream gradient ∂C/∂out
     cache : DenseCache                   from :func:`dense_forward`
+    needs_input_grad : bool              False skips ``dx`` (returned as None): the first layer
+                                         of a network needs no ∂C/∂X (one matmul less)
     Returns ``dx = dout @ W`` (n, d_in), ``dW = doutᵀ x`` (d_out, d_in) (summed over the batch),
     ``db = Σ_rows dout`` (d_out,).
     """
     if not isinstance(cache, DenseCache):
         raise TypeError(f"cache must be the DenseCache returned by dense_forward, "
                         f"got {type(cache).__name__}")
+    if not isinstance(needs_input_grad, bool):
+        raise TypeError(f"needs_input_grad must be True or False, got {needs_input_grad!r}")
     x, W = cache
     dout = _check_dout(dout, (x.shape[0], W.shape[0]))
-    dx = dout @ W            # (3)  ∂C/∂a_{l-1} = W_lᵀ δ_l   (rows: δ W)
+    dx = dout @ W if needs_input_grad else None   # (3)  ∂C/∂a_{l-1} = W_lᵀ δ_l  (rows: δ W)
     dW = dout.T @ x          # (2)  ∂C/∂W_l = δ_l a_{l-1}ᵀ   (summed over the rows)
     db = dout.sum(axis=0)    #      ∂C/∂b_l = δ_l            (summed over the rows)
     return dx, dW, db

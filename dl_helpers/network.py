@@ -267,7 +267,7 @@ def _backward(params, cache, acts, dA_out) -> list[Layer]:
         # (1)  δ_l = σ_l'(Z_l) ∘ ∂C/∂A_l
         delta = activation_backward(dA, ActivationCache(Z[l], A[l + 1], acts[l]))
         # (2)  ∂C/∂W_l = δ_lᵀ A_{l-1}, ∂C/∂b_l = Σ_rows δ_l;  (3)  ∂C/∂A_{l-1} = δ_l W_l
-        dA, dW, db = dense_backward(delta, DenseCache(A[l], params[l].W))
+        dA, dW, db = dense_backward(delta, DenseCache(A[l], params[l].W), needs_input_grad=l > 0)
         grads[l] = Layer(dW, db)
     return grads
 

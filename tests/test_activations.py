@@ -226,3 +226,11 @@ def test_torch_derivative_matches_autograd(name, dtype):
     ref = np.zeros_like(GRID) if grad is None else grad
     tol = TOL if dtype == torch.float64 else 1e-6
     assert np.max(np.abs(df.double().numpy() - ref)) <= tol
+
+
+def test_softmax_rejects_an_empty_class_axis():
+    with pytest.raises(ValueError, match=r"\bz\b.*at least one entry.*axis -1.*\(3, 0\)"):
+        softmax(np.zeros((3, 0)))
+    with pytest.raises(ValueError, match=r"\bz\b.*at least one entry.*axis 0"):
+        softmax(np.zeros((0, 3)), axis=0)
+    assert softmax(np.zeros((0, 3))).shape == (0, 3)     # no rows: nothing to normalise

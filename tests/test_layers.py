@@ -144,3 +144,14 @@ def test_softmax_layer_errors():
         softmax_backward(np.zeros((2, 2)), cache)
     with pytest.raises(TypeError, match="cache must be the SoftmaxCache"):
         softmax_backward(np.zeros((2, 3)), (a,))
+
+
+def test_dense_backward_can_skip_the_input_gradient():
+    rng = np.random.default_rng(4)
+    out, cache = dense_forward(rng.normal(size=(3, 2)), rng.normal(size=(4, 2)), rng.normal(size=4))
+    dout = rng.normal(size=out.shape)
+    dx, dW, db = dense_backward(dout, cache)
+    none, dW2, db2 = dense_backward(dout, cache, needs_input_grad=False)
+    assert none is None and np.array_equal(dW, dW2) and np.array_equal(db, db2)
+    with pytest.raises(TypeError, match="needs_input_grad must be True or False"):
+        dense_backward(dout, cache, needs_input_grad=0)
