@@ -27,8 +27,9 @@ Data, studies and display (computation separate from plotting)::
     worked_example the slides' small backprop network with every number             Notebook 04
     landscapes     2-D test functions and optimiser trajectories                     Notebook 05
     init_study     init variance × activation × depth: one forward/backward pass     Notebooks 06, 07
-    plotting, live_plots, refresher_plots, widgets, static_widgets   figures, blitted and
-                   kernel-free (precomputed) sliders
+    plotting, live_plots, refresher_plots, widgets   figures (blitted, updated in place)
+    interactive    interactive(render, **grids): the one slider mechanism -- live ipywidgets
+                   in a kernel, precomputed pictures + plain HTML on the site
     checks         exercise checkers with German feedback (checks.<topic>)
 
 Conventions: a layer's ``W`` has shape ``(d_out, d_in)`` (lecture W_l ∈ R^{d_l × d_{l−1}}), a batch
