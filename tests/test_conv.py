@@ -1,6 +1,7 @@
-"""Tests for dl_helpers.conv: conv2d / pooling / flatten vs torch autograd (float64, <= 1e-10),
-centred finite differences (rel. error < 1e-7), "the backward pass is a convolution", the
-kernel flip, max-pooling ties as in torch, and errors that name the argument."""
+"""Tests for dl_helpers.conv beyond the shared layer table (tests/test_layers.py, which checks
+every conv/pool/flatten case against torch autograd and finite differences): "the backward
+pass is a convolution", the kernel flip, the slides' pooling example, max-pooling ties as in
+torch, float32, and errors that name the argument."""
 import numpy as np
 import pytest
 import scipy.signal
@@ -12,76 +13,20 @@ from dl_helpers.conv import (
     conv_output_size, convolve2d, correlate2d, flatten_backward, flatten_forward,
     flatten_forward_torch, maxpool2d_backward, maxpool2d_forward, maxpool2d_forward_torch,
 )
-from dl_helpers.gradcheck import gradient_check
+
+from layer_checks import run_layer
+from test_layers import LAYER_CASES
 
 TOL = 1e-10
-
-# (N, C_in, C_out, H, W, K_h, K_w, stride, padding, dilation)
-CONV_CASES = [
-    (2, 3, 4, 7, 7, 3, 3, 1, 0, 1),     # odd size, C_in != C_out
-    (2, 2, 3, 8, 6, 3, 3, 1, 1, 1),     # even, non-square input
-    (1, 3, 2, 8, 8, 3, 3, 2, 1, 1),     # stride 2 that fits
-    (2, 2, 2, 7, 8, 3, 3, 2, 0, 1),     # stride 2, last row/column ignored
-    (1, 2, 3, 5, 5, 5, 5, 1, 2, 1),     # padding 2
-    (3, 4, 2, 6, 5, 1, 1, 1, 0, 1),     # 1×1 kernel
-    (1, 2, 2, 4, 4, 1, 1, 2, 1, 1),     # 1×1 kernel with padding and stride
-    (2, 2, 3, 9, 9, 3, 3, 1, 2, 2),     # dilation 2
-    (1, 3, 2, 10, 9, 3, 3, 2, 1, 2),    # dilation 2 and stride 2
-    (2, 1, 4, 6, 7, 2, 4, 1, 1, 1),     # even, non-square kernel
-    (1, 1, 1, 3, 3, 3, 3, 3, 0, 1),     # kernel = input
-]
+#: torch autograd and finite differences for every conv/pool/flatten case run from the shared
+#: LAYER_CASES table in tests/test_layers.py; here: what is special about convolutions.
+CONV_LAYER_CASES = [c for c in LAYER_CASES if c.name.startswith("conv2d")]
 
 
-def _conv_problem(case, seed=0):
-    n, c_in, c_out, h, w, kh, kw, s, p, d = case
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(n, c_in, h, w))
-    W = rng.normal(size=(c_out, c_in, kh, kw))
-    b = rng.normal(size=c_out)
-    return x, W, b, dict(stride=s, padding=p, dilation=d), rng
-
-
-def _torch_grads(fn, arrays, dout, **opts):
-    ts = [torch.tensor(a, requires_grad=True) for a in arrays]
-    out = fn(*ts, **opts)
-    out.backward(torch.tensor(dout))
-    return out.detach().numpy(), [t.grad.numpy() for t in ts]
-
-
-@pytest.mark.parametrize("case", CONV_CASES)
-def test_conv2d_matches_torch_autograd(case):
-    x, W, b, opts, rng = _conv_problem(case)
-    out, cache = conv2d_forward(x, W, b, **opts)
-    dout = rng.normal(size=out.shape)
-    out_t, grads_t = _torch_grads(conv2d_forward_torch, (x, W, b), dout, **opts)
-    assert out.shape == out_t.shape
-    assert np.max(np.abs(out - out_t)) <= TOL
-    for g, g_t in zip(conv2d_backward(dout, cache), grads_t):
-        assert g.shape == g_t.shape
-        assert np.max(np.abs(g - g_t)) <= TOL
-
-
-@pytest.mark.parametrize("case", CONV_CASES[::2])
-def test_conv2d_gradient_check(case):
-    x, W, b, opts, rng = _conv_problem(case, seed=1)
-    out, cache = conv2d_forward(x, W, b, **opts)
-    G = rng.normal(size=out.shape)               # loss = Σ G ∘ out
-    dx, dW, db = conv2d_backward(G, cache)
-    checks = [
-        gradient_check(lambda v: np.sum(G * conv2d_forward(v, W, b, **opts)[0]), lambda v: dx, x),
-        gradient_check(lambda v: np.sum(G * conv2d_forward(x, v, b, **opts)[0]), lambda v: dW, W),
-        gradient_check(lambda v: np.sum(G * conv2d_forward(x, W, v, **opts)[0]), lambda v: db, b),
-    ]
-    assert all(c.rel_error < 1e-7 for c in checks), [c.rel_error for c in checks]
-
-
-@pytest.mark.parametrize("case", CONV_CASES)
+@pytest.mark.parametrize("case", CONV_LAYER_CASES, ids=lambda c: c.name)
 def test_backward_is_a_convolution(case):
     """dx = full correlation of dout with the flipped kernel; dW = correlation of x with dout."""
-    x, W, b, opts, rng = _conv_problem(case, seed=2)
-    out, cache = conv2d_forward(x, W, b, **opts)
-    dout = rng.normal(size=out.shape)
-    dx, dW, _ = conv2d_backward(dout, cache)
+    (x, W, _), opts, _, dout, (dx, dW, _) = run_layer(case, seed=2)
     dx_conv = conv2d_input_grad_as_conv(dout, W, x.shape, **opts)
     dW_conv = conv2d_weight_grad_as_conv(x, dout, W.shape[2:], **opts)
     assert np.max(np.abs(dx - dx_conv)) <= TOL
@@ -127,29 +72,6 @@ def test_float32_stays_float32():
 
 
 # ------------------------------------------------------------------------------------ pooling
-# (kernel_size, stride, padding)
-POOL_CASES = [(2, None, 0), (2, 2, 1), (3, 2, 1), (3, 1, 1), (2, 1, 0), (3, 3, 0), (3, 2, 0)]
-POOLS = {"max": (maxpool2d_forward, maxpool2d_backward, maxpool2d_forward_torch),
-         "avg": (avgpool2d_forward, avgpool2d_backward, avgpool2d_forward_torch)}
-
-
-@pytest.mark.parametrize("kind", POOLS)
-@pytest.mark.parametrize("k,s,p", POOL_CASES)
-def test_pooling_matches_torch(kind, k, s, p):
-    fwd, bwd, fwd_t = POOLS[kind]
-    rng = np.random.default_rng(6)
-    x = rng.normal(size=(2, 3, 7, 6))
-    out, cache = fwd(x, k, s, p)
-    dout = rng.normal(size=out.shape)
-    out_t, (dx_t,) = _torch_grads(lambda t: fwd_t(t, k, s, p), (x,), dout)
-    assert out.shape == out_t.shape
-    assert np.max(np.abs(out - out_t)) <= TOL
-    dx = bwd(dout, cache)
-    assert np.max(np.abs(dx - dx_t)) <= TOL
-    res = gradient_check(lambda v: np.sum(dout * fwd(v, k, s, p)[0]), lambda v: dx, x)
-    assert res.rel_error < 1e-7
-
-
 SLIDE_X = np.array([[1, 3, 2, 4], [5, 6, 1, 2], [3, 2, 4, 7], [1, 0, 3, 5]], dtype=float)
 
 
@@ -169,8 +91,9 @@ def test_max_pool_ties_like_torch(k, s, p):
     for arr in (x, np.zeros((1, 2, 4, 4))):
         out, cache = maxpool2d_forward(arr, k, s, p)
         dout = np.arange(1.0, out.size + 1).reshape(out.shape)
-        _, (dx_t,) = _torch_grads(lambda t: maxpool2d_forward_torch(t, k, s, p), (arr,), dout)
-        assert np.array_equal(maxpool2d_backward(dout, cache), dx_t)
+        t = torch.tensor(arr, requires_grad=True)
+        maxpool2d_forward_torch(t, k, s, p).backward(torch.tensor(dout))
+        assert np.array_equal(maxpool2d_backward(dout, cache), t.grad.numpy())
     out, cache = maxpool2d_forward(np.zeros((1, 1, 2, 2)), 2)
     assert np.array_equal(maxpool2d_backward(np.ones((1, 1, 1, 1)), cache)[0, 0], [[1, 0], [0, 0]])
 
