@@ -35,12 +35,21 @@ def test_avgpool_slide():
 
 
 def test_maxpool_gradient():
+    x, g = cc.SLIDE_IMAGE, cc.POOL_DOUT
     right = np.zeros((4, 4))
-    right[1, 1], right[0, 3], right[2, 0], right[2, 3] = cc.POOL_DOUT.ravel()
+    for i in range(3):
+        for j in range(3):
+            m, n = np.unravel_index(np.argmax(x[i:i + 2, j:j + 2]), (2, 2))
+            right[i + m, j + n] += g[i, j]
+    assert right[1, 1] == g[0, 0] + g[0, 1] + g[1, 0] + g[1, 1]        # four windows share it
     assert cc.check_maxpool_gradient(right)
-    assert not cc.check_maxpool_gradient(np.kron(cc.POOL_DOUT, np.ones((2, 2))) / 4)   # avg rule
-    assert not cc.check_maxpool_gradient(np.kron(cc.POOL_DOUT, np.ones((2, 2))))
-    assert not cc.check_maxpool_gradient(cc.POOL_DOUT)                                 # wrong shape
+    overwritten = np.zeros((4, 4))
+    for i in range(3):
+        for j in range(3):
+            m, n = np.unravel_index(np.argmax(x[i:i + 2, j:j + 2]), (2, 2))
+            overwritten[i + m, j + n] = g[i, j]                          # = instead of +=
+    assert not cc.check_maxpool_gradient(overwritten)
+    assert not cc.check_maxpool_gradient(g)                              # wrong shape
     assert not cc.check_maxpool_gradient(...)
 
 

@@ -21,8 +21,8 @@ SLIDE_IMAGE = np.array([[1, 3, 2, 4], [5, 6, 1, 2], [3, 2, 4, 7], [1, 0, 3, 5]],
 #: Image and kernel of the "conv by hand" exercise (no entry 0 or 1 in the kernel).
 HAND_IMAGE = np.array([[2, 0, 1, 3], [1, 4, 2, 0], [3, 1, 0, 2], [0, 2, 5, 1]], dtype=float)
 HAND_KERNEL = np.array([[2, -1], [3, -2]], dtype=float)
-#: Upstream gradient ∂L/∂P for the max-pooling backward exercise.
-POOL_DOUT = np.array([[0.5, -2.0], [3.0, 1.5]])
+#: Upstream gradient ∂L/∂P (3×3) for the max-pooling backward exercise (2×2, stride 1).
+POOL_DOUT = np.array([[0.5, -2.0, 1.5], [3.0, 2.5, -1.5], [2.0, -0.5, 4.0]])
 
 
 def _slide(x):
@@ -59,15 +59,17 @@ def check_avgpool_slide(answer) -> Feedback:
 
 
 def check_maxpool_gradient(answer) -> Feedback:
-    """∂L/∂X (4×4) of 2×2 max pooling on :data:`SLIDE_IMAGE` for ∂L/∂P = :data:`POOL_DOUT`."""
-    _, cache = maxpool2d_forward(_slide(SLIDE_IMAGE), 2)
+    """∂L/∂X (4×4) of 2×2 max pooling with stride 1 (overlapping windows) on
+    :data:`SLIDE_IMAGE` for ∂L/∂P = :data:`POOL_DOUT` (3×3)."""
+    _, cache = maxpool2d_forward(_slide(SLIDE_IMAGE), 2, stride=1)
     expected = maxpool2d_backward(POOL_DOUT[None, None], cache)[0, 0]
     return check_value(
-        answer, expected, task="Gradient durch Max-Pooling",
-        hint=["Der Gradient hat die Form der Eingabe (4×4). In jedem 2×2-Block bekommt nur ein "
-              "Eintrag etwas ab (Folie (81)).",
-              "Das ist das Maximum des Blocks; es erhält den ganzen Gradienten des zugehörigen "
-              "Ausgabefelds aus POOL_DOUT, alle anderen Einträge sind 0."])
+        answer, expected, task="Gradient durch Max-Pooling mit Überlappung",
+        hint=["Der Gradient hat die Form der Eingabe (4×4). Mit Schrittweite 1 überlappen die "
+              "Fenster: ein Eintrag kann in mehreren Fenstern das Maximum sein.",
+              "Gehe die 9 Fenster durch: das Maximum jedes Fensters bekommt den Gradienten des "
+              "Fensters aus POOL_DOUT (Folie (81)); ist ein Eintrag in mehreren Fenstern das "
+              "Maximum, werden die Gradienten addiert. Alle anderen Einträge bleiben 0."])
 
 
 def check_conv_by_hand(answer) -> Feedback:
