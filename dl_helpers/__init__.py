@@ -14,6 +14,10 @@ Mathematics (NumPy from scratch + torch twin)::
                    <layer>_backward(dout, cache) -> grads, <layer>_forward_torch     Skript §3
     network        Layer(W, b), init_mlp, forward, backward(_augmented), to_torch:
                    a loop over layers; loss_and_grads(params, X, y, activations, loss) Skript §1, §3
+    conv           conv2d (im2col), max/avg pooling, flatten layers; conv_output_size;
+                   backward written as convolutions; correlate2d / convolve2d        Folien (66)–(84)
+    cnn            a CNN as a loop over layers (init_cnn, DIGITS_CNN), TorchCNN,
+                   train_cnn / train_cnn_torch: same curves                          Folien (75)–(84)
     gradcheck      numerical_gradient, rel_error, gradient_check                     Refresher, §3
     optimizers     SGD (momentum, Nesterov), Adam(W), RMSprop: torch.optim semantics Folien GD/Adam
     perceptron     perceptron_train / perceptron_predict, labels ±1                  Folien (18)–(23)
@@ -28,6 +32,7 @@ Data, studies and display (computation separate from plotting)::
     landscapes     2-D test functions and optimiser trajectories                     Notebook 05
     init_study     init variance × activation × depth: one forward/backward pass     Notebooks 06, 07
     plotting, live_plots, refresher_plots, widgets   figures (blitted, updated in place)
+    conv_plots     filters, feature maps, render_conv_geometry (kernel/stride/padding) Notebook 08
     interactive    interactive(render, **grids): the one slider mechanism -- live ipywidgets
                    in a kernel, precomputed pictures + plain HTML on the site
     checks         exercise checkers with German feedback (checks.<topic>)

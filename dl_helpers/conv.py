@@ -288,6 +288,10 @@ def conv2d_input_grad_as_conv(dout, W, x_shape, stride: int = 1, padding: int = 
     """
     W = as_array(W, "W", ndim=4)
     dout = as_array(dout, "dout", ndim=4)
+    if len(x_shape) != 4 or x_shape[1] != W.shape[1] or dout.shape[:2] != (x_shape[0], W.shape[0]):
+        raise ValueError(f"shapes do not fit: x_shape {tuple(x_shape)} must be (N, C_in, H, W) "
+                         f"with C_in = W.shape[1] (W {W.shape}) and dout {dout.shape} must be "
+                         "(N, C_out, H_out, W_out)")
     n, c_in, h, w = x_shape
     _, _, k_h, k_w = W.shape
     flipped = W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)                # (C_in, C_out, Kh, Kw)
@@ -316,6 +320,8 @@ def conv2d_weight_grad_as_conv(x, dout, kernel_size: tuple[int, int], stride: in
     """
     x = as_array(x, "x", ndim=4)
     dout = as_array(dout, "dout", ndim=4)
+    if dout.shape[0] != x.shape[0]:
+        raise ValueError(f"x {x.shape} and dout {dout.shape} must have the same batch size N")
     k_h, k_w = kernel_size
     xt = _pad(x, padding).transpose(1, 0, 2, 3)
     kern = dout.transpose(1, 0, 2, 3)

@@ -175,3 +175,11 @@ def test_pool_errors():
         maxpool2d_forward(np.zeros((1, 1, 6, 6)), 2.0)
     with pytest.raises(ValueError, match="x contains NaN"):
         maxpool2d_forward(np.full((1, 1, 4, 4), np.nan), 2)
+
+
+def test_grad_as_conv_rejects_mismatched_shapes():
+    W = np.zeros((4, 3, 3, 3))
+    with pytest.raises(ValueError, match="x_shape"):
+        conv2d_input_grad_as_conv(np.zeros((2, 4, 4, 4)), W, (2, 2, 6, 6))
+    with pytest.raises(ValueError, match="batch size"):
+        conv2d_weight_grad_as_conv(np.zeros((2, 3, 6, 6)), np.zeros((1, 4, 4, 4)), (3, 3))
