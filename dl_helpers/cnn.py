@@ -250,13 +250,15 @@ def train_cnn(params, layers, X, y, optimizer, *, epochs: int, batch_size: int, 
     """Minibatch training of the NumPy CNN.
 
     X : (N, C, H, W);  y : (N,) int labels;  optimizer : e.g. ``optimizers.SGD(lr=0.1)``.
+    progress : show a ``tqdm`` bar over the epochs (removed when finished).
     Returns the new params and the loss of every step (before its update), shape (steps,).
     """
     X, y = _check_training(X, y, epochs, batch_size, seed)
     rng = np.random.default_rng(seed)
     state = optimizer.init(params)
     losses = []
-    for _ in tqdm(range(epochs), desc="Epochen (NumPy)", disable=not progress):
+    for _ in tqdm(range(epochs), desc="Epochen (NumPy)", disable=not progress,
+                  leave=False):
         for idx in minibatches(len(y), batch_size, rng):
             loss, grads = cnn_loss_and_grads(params, layers, X[idx], y[idx])
             params, state = optimizer.step(params, grads, state)
@@ -274,7 +276,8 @@ def train_cnn_torch(model: TorchCNN, X, y, optimizer, *, epochs: int, batch_size
     opt = optimizer.torch_optimizer(model.parameters())
     rng = np.random.default_rng(seed)
     losses = []
-    for _ in tqdm(range(epochs), desc="Epochen (torch)", disable=not progress):
+    for _ in tqdm(range(epochs), desc="Epochen (torch)", disable=not progress,
+                  leave=False):
         for idx in minibatches(len(y), batch_size, rng):
             idx_t = torch.from_numpy(idx)
             opt.zero_grad()
