@@ -42,3 +42,13 @@ def test_figures_render():
 def test_geometry_rejects_too_large_kernel():
     with pytest.raises(ValueError, match="kernel_size=9"):
         render_conv_geometry(9, 1, 0)
+
+
+def test_render_is_a_pure_function_of_the_controls():
+    def pixels(fig):
+        fig.canvas.draw()
+        return np.asarray(fig.canvas.buffer_rgba()).copy()
+
+    a = pixels(render_conv_geometry(3, 2, 1))
+    assert np.array_equal(a, pixels(render_conv_geometry(3, 2, 1)))
+    assert not np.array_equal(a, pixels(render_conv_geometry(3, 1, 1)))
