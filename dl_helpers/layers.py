@@ -19,7 +19,8 @@ With δ = ∂C/∂z the lecture's recursion (Skript §3) splits into the layers'
 
 (The slides' (43) is (3) followed by (1) for the layer below.)
 
-All functions keep the floating dtype of their input (float32 stays float32).
+All functions keep the floating dtype of their input (float32 stays float32). Outputs may share
+memory with inputs or caches (the identity activation returns ``z`` itself): treat them as read-only.
 """
 from __future__ import annotations
 
