@@ -49,7 +49,6 @@ class WidthFitFigure(BlitFigure):
         kw = dict(ha="center", va="bottom", fontsize=11)
         self.title_f = self.animate(ax_f.text(0.5, 1.02, "", transform=ax_f.transAxes, **kw))
         self.title_e = self.animate(ax_e.text(0.5, 1.02, "", transform=ax_e.transAxes, **kw))
-        self._limits = None
         fig.tight_layout()
         fig.subplots_adjust(top=0.88)
 
@@ -62,12 +61,8 @@ class WidthFitFigure(BlitFigure):
         x, y = np.asarray(fit.x), np.asarray(fit.y)
         lo, hi = float(y.min()), float(y.max())
         pad = 0.25 * max(hi - lo, 1e-3)
-        limits = ((float(x[0]), float(x[-1])), (lo - pad, hi + pad))
-        if limits != self._limits:                         # new target: new axis ranges
-            self.ax_f.set(xlim=limits[0], ylim=limits[1])
-            self.ax_e.set_xlim(limits[0])
-            self._limits = limits
-            self.invalidate()
+        self.ax_f.set(xlim=(float(x[0]), float(x[-1])), ylim=(lo - pad, hi + pad))
+        self.ax_e.set_xlim(float(x[0]), float(x[-1]))     # new limits: the base redraws fully
         self.target_line.set_data(x, y)
         self.fit_line.set_data(x, fit.y_hat)
         self.err_line.set_data(x, np.maximum(np.abs(fit.error), 1e-300))

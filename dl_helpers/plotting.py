@@ -282,7 +282,9 @@ class BlitFigure:
     pixel background; a slider move changes the data of a few "animated" artists, restores
     the background and draws only those on top (matplotlib blitting with the Agg backend, no
     GUI needed). When an axis limit changes (or :meth:`invalidate` is called) the next
-    :meth:`redraw` is a full one. :meth:`png` encodes the current pixels with Pillow.
+    :meth:`redraw` is a full one -- unless that axis itself was animated
+    (``self.animate(ax.yaxis)``: its ticks, labels and grid lines move with the data; only
+    for axes whose data artists are all animated, since static ones would not follow). :meth:`png` encodes the current pixels with Pillow.
 
     Subclasses build ``fig`` (e.g. with :func:`new_figure`), register moving artists with
     :meth:`animate`, and end their ``update(...)`` with :meth:`redraw`.
@@ -302,14 +304,23 @@ class BlitFigure:
         """Mark ``artist`` as moving (left out of the background); returns it."""
         artist.set_animated(True)
         self._animated.append(artist)
+        self._animated.sort(key=lambda a: a.get_zorder())  # matplotlib's drawing order
         return artist
 
     def invalidate(self) -> None:
         """Something static changed (a title, a label): the next redraw is a full one."""
         self._background = None
 
+    def full_redraw(self) -> None:
+        """Draw everything now (e.g. after changing a label by hand)."""
+        self.invalidate()
+        self.redraw()
+
     def _axis_limits(self) -> tuple:
-        return tuple((ax.get_xlim(), ax.get_ylim()) for ax in self.fig.axes)
+        """Limits of every axis drawn into the background (an animated axis -- ticks and tick
+        labels redrawn on every move -- may change its limits without a full redraw)."""
+        return tuple((None if ax.xaxis.get_animated() else ax.get_xlim(),
+                      None if ax.yaxis.get_animated() else ax.get_ylim()) for ax in self.fig.axes)
 
     def redraw(self) -> None:
         """Bring the pixel buffer up to date (blit, or a full draw if the static part changed)."""

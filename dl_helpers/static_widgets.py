@@ -12,7 +12,6 @@ Public API::
 
     static_grid_widget(render, axes, *, labels=None, colors=128)   -> ipywidgets.VBox
     static_slider_widget(render, values, *, description="", colors=128) -> ipywidgets.VBox
-    static_study_widget(variances=None, activations=None, depths=None) -> ipywidgets.VBox
     compress_png(png, colors=128) -> bytes
     select(widget, **choices) -> ipywidgets.Image   (which picture a set of choices shows)
 
@@ -23,14 +22,12 @@ product of the axis lengths: keep grids small (page weight ≈ pictures × PNG s
 from __future__ import annotations
 
 import io
-import itertools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import ipywidgets as widgets
 
-__all__ = ["compress_png", "static_grid_widget", "static_slider_widget", "static_study_widget",
-           "select"]
+__all__ = ["compress_png", "static_grid_widget", "static_slider_widget", "select"]
 
 
 def compress_png(png: bytes, colors: int = 128) -> bytes:
@@ -155,34 +152,3 @@ def select(widget: widgets.VBox, **choices: Any) -> widgets.Image:
             raise ValueError(f"{name}={value!r} is not on the grid {values}")
         node = node.children[values.index(value)]
     return node
-
-
-def static_study_widget(variances: Sequence[float] | None = None,
-                        activations: Sequence[str] | None = None,
-                        depths: Sequence[int] | None = None, *,
-                        colors: int | None = 128) -> widgets.VBox:
-    """The initialisation study (notebook 07) as a kernel-free widget.
-
-    Precomputes ``dl_helpers.widgets.render_study_png(variance_factor, activation, depth)`` for
-    every grid point (defaults: ``VARIANCE_GRID``, ``ACTIVATION_GRID`` if defined else
-    ``("tanh", "relu")``, ``DEPTH_GRID`` of ``dl_helpers.widgets``).
-    """
-    from dl_helpers import widgets as study
-
-    variances = list(variances if variances is not None else study.VARIANCE_GRID)
-    activations = list(activations if activations is not None
-                       else getattr(study, "ACTIVATION_GRID", ("tanh", "relu")))
-    depths = list(depths if depths is not None else study.DEPTH_GRID)
-    return static_grid_widget(
-        lambda activation, depth, variance_factor: study.render_study_png(
-            variance_factor=variance_factor, activation=activation, depth=depth),
-        {"activation": activations, "depth": depths, "variance_factor": variances},
-        labels={"activation": "Aktivierung", "depth": "Tiefe L",
-                "variance_factor": "Varianzfaktor"},
-        colors=colors)
-
-
-# grid points of a widget, in the order render() is called (used by tests and benchmarks)
-def grid_points(axes: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
-    names = list(axes)
-    return [dict(zip(names, combo)) for combo in itertools.product(*(axes[n] for n in names))]

@@ -4,7 +4,7 @@ On a static page a slider that calls Python does nothing. For the studies listed
 ``STUDIES`` the site build (Sphinx extension ``site_ext``) replaces the *output* of the
 notebook cell that shows the live widget with a small HTML/JS control panel and a picture; the
 pictures for every grid point are rendered here at build time with the same pure function the
-live widget uses (e.g. ``dl_helpers.widgets.render_study_png``) and stored as PNG files next to
+live widget uses (e.g. ``dl_helpers.init_study_plots.render_study``) and stored as PNG files next to
 the page (``_studies/<id>/<i>-<j>-<k>.png``). Moving a control swaps the ``src`` of one
 ``<img>``: only the shown picture is downloaded, so the page stays light. In JupyterLab the
 notebook is unchanged: the same cell shows the live ipywidgets version.
@@ -70,7 +70,7 @@ STUDIES: tuple[Study, ...] = (
         id="init-study-07",
         doc="lecture_nb/07_initialization",
         match=r"StudyWidget\(",
-        render="dl_helpers.widgets:render_study_png",
+        render="dl_helpers.init_study_plots:render_study",
         # the notebook's suggestions: tanh c=1 vs c=4 at L=20, ReLU LeCun vs He at L=50,
         # sigmoid with c=16; c=2^-1.5≈0.35 stands for the old heuristic U(±1/√d) (c=1/3)
         axes={"activation": ("sigmoid", "tanh", "relu"),
@@ -84,7 +84,7 @@ STUDIES: tuple[Study, ...] = (
         id="act-study-06",
         doc="lecture_nb/06_vanishing_gradients_activations",
         match=r"StudyWidget\(",
-        render="dl_helpers.widgets:render_study_png",
+        render="dl_helpers.init_study_plots:render_study",
         axes={"activation": ("sigmoid", "tanh", "relu", "leaky_relu"),
               "depth": (3, 10, 20)},
         labels={"activation": "Aktivierung σ", "depth": "Tiefe L"},
