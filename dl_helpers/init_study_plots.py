@@ -97,7 +97,7 @@ class StudyFigure(BlitFigure):
     def __init__(self, figsize=(9.0, 5.0), dpi: float = 90.0):
         fig, axes = new_figure(2, 2, figsize=figsize, dpi=dpi,
                                gridspec_kw={"left": 0.08, "right": 0.985, "bottom": 0.09,
-                                            "top": 0.88, "wspace": 0.22, "hspace": 0.45})
+                                            "top": 0.88, "wspace": 0.2, "hspace": 0.45})
         super().__init__(fig)
         (self.ax_hist, self.ax_std), (self.ax_sat, self.ax_grad) = axes
         for ax in (self.ax_std, self.ax_grad):      # log y-axes move with the data: their
@@ -126,8 +126,7 @@ class StudyFigure(BlitFigure):
             "a_std": line(self.ax_std, "s:", COLORS["orange"], r"Std$(a_l)$"),
             "grad": line(self.ax_grad, "o-", COLORS["green"], None),
             "sat": line(self.ax_sat, "o-", COLORS["red"], r"gesättigt ($|\sigma'| < 5\,\%$ max)"),
-            "dead": line(self.ax_sat, "x--", COLORS["purple"], "tot (für alle Eingaben)",
-                         ms=6),
+            "dead": line(self.ax_sat, "x--", COLORS["purple"], "tot (für alle Eingaben)", ms=6),
         }
         self.ax_std.set(yscale="log", title="Signal im Vorwärtslauf")
         self.ax_grad.set(yscale="log", xlabel="Schicht $l$",
@@ -143,10 +142,11 @@ class StudyFigure(BlitFigure):
         for ax in axes.ravel():                     # fixed positions: a redraw measures less
             ax.title.set_y(1.0)
             ax.xaxis.set_label_coords(0.5, -0.2)
-        for ax, loc in ((self.ax_std, "upper left"), (self.ax_sat, "upper right")):
-            # drawn after the curves, so that no curve hides it
-            self.animate(ax.legend(loc=loc, fontsize=7.5, frameon=True, framealpha=0.85))
-        self.title = self.animate(fig.suptitle("", fontsize=11))
+        # one legend above the panels, outside the data: static, never hidden by a curve
+        # (the setting itself is shown by the controls next to the figure)
+        handles = [self.lines[k] for k in ("z_std", "z_theory", "a_std", "sat", "dead")]
+        fig.legend(handles=handles, loc="upper center", ncol=5, fontsize=8, frameon=False,
+                   handlelength=2.2, columnspacing=1.2, bbox_to_anchor=(0.5, 1.0))
         self._static_key = None
 
     def update(self, result: StudyResult) -> None:
@@ -177,13 +177,13 @@ class StudyFigure(BlitFigure):
         self.lines["sat"].set_data(layers, result.saturated)
         self.lines["dead"].set_data(layers, result.dead)
         key = (result.activation, result.depth, result.batch, result.width)
-        if key != self._static_key:                 # histogram axis, layer ticks, title
+        if key != self._static_key:                 # histogram axis, layer ticks, its title
             k = len(result.hist_layers)
             self.ax_hist.set(xlim=(edges[0], edges[-1]), ylim=(-0.1, k + 0.05),
                              yticks=np.arange(k) + 0.3,
                              yticklabels=[f"l = {j}" for j in result.hist_layers],
-                             title=f"Histogramme der Aktivierungen "
-                                   f"(je {result.batch}·{result.width} Werte)")
+                             title=f"{ACTIVATION_LABELS.get(result.activation, result.activation)}"
+                                   f": Histogramme von $a_l$ (je {result.batch}·{result.width} Werte)")
             for ax in (self.ax_sat, self.ax_std):   # ax_grad: its own x range, same layers
                 ax.set_xlim(0.5, result.depth + 0.5)
             self.ax_grad.set_xlim(0.5, result.depth + 0.5)
@@ -191,9 +191,6 @@ class StudyFigure(BlitFigure):
             self.invalidate()
         self.ax_std.set_ylim(*_log_limits(z_std, theory, result.a_std))
         self.ax_grad.set_ylim(*_log_limits(result.grad_norm))
-        self.title.set_text(f"{ACTIVATION_LABELS.get(result.activation, result.activation)}, "
-                            f"Tiefe L = {result.depth}, Var(w) = c/d mit "
-                            f"c = {variance_label(result.variance_factor)}")
         self.redraw()
 
 

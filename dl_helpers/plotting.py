@@ -372,7 +372,9 @@ def canvas_png(fig, compress_level: int = 1) -> bytes:
 
     from PIL import Image
 
-    rgba = np.asarray(fig.canvas.buffer_rgba())
+    rgba = fig.canvas.buffer_rgba()
+    w, h = fig.canvas.get_width_height(physical=True)
     out = io.BytesIO()
-    Image.fromarray(rgba[..., :3]).save(out, format="PNG", compress_level=compress_level)
+    Image.frombuffer("RGBA", (w, h), rgba, "raw", "RGBA", 0, 1).convert("RGB").save(
+        out, format="PNG", compress_level=compress_level)
     return out.getvalue()
