@@ -23,8 +23,11 @@ Data, studies and display (computation separate from plotting)::
     worked_example the slides' small backprop network with every number             Notebook 04
     landscapes     2-D test functions and optimiser trajectories                     Notebook 05
     init_study     init variance × activation × depth: one forward/backward pass     Notebooks 06, 07
-    plotting, live_plots, refresher_plots, widgets, static_widgets   figures, blitted and
-                   kernel-free (precomputed) sliders
+    plotting       shared style, decision grids, BlitFigure: the one base of every live figure
+    <topic>_plots  a topic's figures on BlitFigure, each with a render function for the
+                   sliders: refresher_, perceptron_, approximation_, training_, optimizers_,
+                   init_study_plots
+    static_widgets kernel-free (precomputed) sliders
     checks         exercise checkers with German feedback (checks.<topic>)
 
 Conventions: a layer's ``W`` has shape ``(d_out, d_in)`` (lecture W_l ∈ R^{d_l × d_{l−1}}), a batch

@@ -9,7 +9,8 @@ All numbers come from :func:`dl_helpers.init_study.run_study`; this module only 
 * :func:`render_study` -- the slider's render function
   ``(variance_factor, activation, depth) -> PNG``, one reused figure.
 * :data:`ACTIVATION_LABELS`, :data:`SCHEME_LABELS`, :func:`variance_label`,
-  :func:`variance_choices` -- readable German names for legends and controls.
+  :func:`variance_choices` -- readable German names for legends and controls;
+  :data:`ACTIVATION_STYLES` -- one line style per activation for comparison plots.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from .init_study import (DEPTH_GRID, SCHEME_MARKS, STUDY_ACTIVATIONS, VARIANCE_G
                          predicted_z_var, run_study)
 from .plotting import COLORS, BlitFigure, new_figure
 
-__all__ = ["StudyFigure", "render_study", "ACTIVATION_LABELS", "SCHEME_LABELS",
+__all__ = ["StudyFigure", "render_study", "ACTIVATION_LABELS", "ACTIVATION_STYLES", "SCHEME_LABELS",
            "variance_label", "variance_choices", "activation_choices", "STUDY_GRIDS"]
 
 #: Readable names of the activations (legends, titles, dropdowns).
@@ -33,6 +34,16 @@ SCHEME_LABELS: dict[str, str] = {
     "glorot_normal": "Glorot-normal", "glorot_uniform": "Glorot-gleichverteilt",
     "he_normal": "He-normal", "he_uniform": "He-gleichverteilt",
     "heuristic": "Heuristik U(±1/√d)"}
+
+#: Colour, line style and marker per activation, so that curves lying on top of each other
+#: (ReLU, leaky ReLU and ELU often do) stay distinguishable: ``ax.plot(x, y, **ACTIVATION_STYLES[name])``.
+ACTIVATION_STYLES: dict[str, dict] = {
+    "sigmoid": dict(color=COLORS["blue"], ls="-", marker="o", ms=5),
+    "tanh": dict(color=COLORS["orange"], ls="-", marker="s", ms=5),
+    "relu": dict(color=COLORS["green"], ls="-", marker="D", ms=7, mfc="none", lw=2.5),
+    "leaky_relu": dict(color=COLORS["red"], ls="--", marker="x", ms=7),
+    "elu": dict(color=COLORS["purple"], ls=":", marker="^", ms=5, lw=2),
+    "gelu": dict(color=COLORS["sky"], ls="-.", marker="v", ms=5)}
 
 _N_RIDGES = 8
 _FLOOR = 1e-30  # log panels: values below (float32 underflow) are drawn at the floor
