@@ -66,10 +66,12 @@ def activation_choices(names=STUDY_ACTIVATIONS) -> list[tuple[str, str]]:
     return [(ACTIVATION_LABELS.get(n, n), n) for n in names]
 
 
-#: Grids of :func:`render_study` for ``interactive(render_study, **STUDY_GRIDS)``
-#: (15 × 6 × 8 = 720 combinations; notebook 06 fixes c = 1: 6 × 8 = 48).
-STUDY_GRIDS = {"variance_factor": variance_choices(), "activation": activation_choices(),
-               "depth": list(DEPTH_GRID)}
+#: Grids of :func:`render_study` for ``interactive(render_study, **STUDY_GRIDS)``: 6 × 6 × 5 =
+#: 180 pictures (c ≈ 1/3 is the old heuristic U(±1/√d), 1 LeCun/Glorot, 2 He, 16 the sigmoid's
+#: Taylor value). The full slider grids are ``variance_choices()`` and ``DEPTH_GRID``.
+STUDY_GRIDS = {"variance_factor": variance_choices(VARIANCE_GRID[3:5] + VARIANCE_GRID[6:11:2]
+                                                   + VARIANCE_GRID[-1:]),
+               "activation": activation_choices(), "depth": [2, 5, 10, 20, 50]}
 
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")

@@ -99,7 +99,10 @@ def test_readable_labels_and_grids():
     assert set(STUDY_ACTIVATIONS) <= set(ACTIVATION_LABELS)
     assert SCHEME_LABELS["he_normal"] == "He-normal"
     assert SCHEME_LABELS["glorot_uniform"] == "Glorot-gleichverteilt"
-    assert [v for _, v in STUDY_GRIDS["variance_factor"]] == list(VARIANCE_GRID)
+    factors = [v for _, v in STUDY_GRIDS["variance_factor"]]
+    assert set(factors) <= set(VARIANCE_GRID) and {1.0, 2.0, 16.0} <= set(factors)
+    assert min(factors) == pytest.approx(2 ** -1.5)                  # ≈ the heuristic's 1/3
     assert [v for _, v in STUDY_GRIDS["activation"]] == list(STUDY_ACTIVATIONS)
-    assert STUDY_GRIDS["depth"] == list(DEPTH_GRID)
+    assert set(STUDY_GRIDS["depth"]) <= set(DEPTH_GRID) and max(STUDY_GRIDS["depth"]) == 50
+    assert np.prod([len(v) for v in STUDY_GRIDS.values()]) <= 200    # pictures on the site
     assert "relu" not in [label for label, _ in STUDY_GRIDS["activation"]]
