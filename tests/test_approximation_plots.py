@@ -1,33 +1,21 @@
 """dl_helpers.approximation_plots: the width figure of notebook 02 updates in place and blits right."""
 from __future__ import annotations
 
-import io
-
 import matplotlib
 
 matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from PIL import Image  # noqa: E402
+from figures import n_artists, pixels  # noqa: E402
 
 from dl_helpers.approximation import least_squares_network  # noqa: E402
 from dl_helpers.approximation_plots import WidthFitFigure, render_width_fit  # noqa: E402
 
 
-
-def _pixels(png: bytes) -> np.ndarray:
-    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.int16)
-
-
-def _n_artists(fig) -> list[int]:
-    return [len(ax.lines) + len(ax.texts) + len(ax.patches) + len(ax.collections)
-            for ax in fig.axes]
-
-
 def test_width_fit_figure():
     fig = WidthFitFigure()
-    counts = _n_artists(fig.fig)
+    counts = n_artists(fig.fig)
     fit = least_squares_network("wave", 12, "relu", seed=0)
     fig.update(fit)
     assert np.array_equal(fig.fit_line.get_ydata(), fit.y_hat)
@@ -42,7 +30,7 @@ def test_width_fit_figure():
     assert fig._background is not background              # new target: new y-range
     lo, hi = fig.ax_f.get_ylim()
     assert lo < 0 < 1 < hi
-    assert _n_artists(fig.fig) == counts
+    assert n_artists(fig.fig) == counts
 
 
 def test_width_fit_blit_equals_fresh_render():
@@ -51,7 +39,7 @@ def test_width_fit_blit_equals_fresh_render():
     fit = least_squares_network("wave", 40, "tanh", seed=0)
     moved.update(fit)
     fresh.update(fit)
-    assert np.array_equal(_pixels(moved.png()), _pixels(fresh.png()))
+    assert np.array_equal(pixels(moved.png()), pixels(fresh.png()))
 
 
 def test_width_fit_bad_input():
@@ -63,4 +51,4 @@ def test_render_width_fit_same_values_same_picture():
     png = render_width_fit(8)
     render_width_fit(64, "tanh", "abs")
     assert render_width_fit(8) == png
-    assert _pixels(render_width_fit(16)).shape == _pixels(png).shape
+    assert pixels(render_width_fit(16)).shape == pixels(png).shape

@@ -1,15 +1,13 @@
 """Tests of dl_helpers.init_study_plots: the study figure updates in place and blits right."""
 from __future__ import annotations
 
-import io
-
 import matplotlib
 
 matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from PIL import Image  # noqa: E402
+from figures import pixels  # noqa: E402
 
 from dl_helpers import init_study_plots as isp  # noqa: E402
 from dl_helpers.init_study import DEPTH_GRID, STUDY_ACTIVATIONS, VARIANCE_GRID, run_study  # noqa: E402
@@ -21,10 +19,6 @@ SMALL = {"width": 32, "batch": 32}
 
 def _artists(fig: StudyFigure) -> int:
     return sum(len(ax.get_children()) for ax in fig.fig.axes) + len(fig.fig.axes)
-
-
-def _pixels(png: bytes) -> np.ndarray:
-    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
 
 
 def test_figure_updates_artists_in_place():
@@ -65,7 +59,7 @@ def test_blitted_redraw_equals_full_redraw():
     assert fig._background is background
     fresh = StudyFigure()
     fresh.update(run_study(8.0, "tanh", 10, **SMALL))
-    assert np.array_equal(_pixels(fig.png()), _pixels(fresh.png()))
+    assert np.array_equal(pixels(fig.png()), pixels(fresh.png()))
     fig.update(run_study(8.0, "tanh", 20, **SMALL))    # other depth: full redraw
     assert fig._background is not background
 
@@ -87,7 +81,7 @@ def test_ridges_hidden_for_shallow_nets():
 def test_render_study_png_fits_a_laptop_screen():
     png = render_study(2.0, "relu", 5)
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
-    h, w, _ = _pixels(png).shape
+    h, w, _ = pixels(png).shape
     assert w <= 900 and h <= 500
     assert render_study(0.25, "relu", 5) != png
     assert render_study(2.0, "relu", 5) == png        # same values, same picture

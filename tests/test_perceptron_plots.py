@@ -1,29 +1,17 @@
 """dl_helpers.perceptron_plots: the step figure of notebook 01 updates in place and blits right."""
 from __future__ import annotations
 
-import io
-
 import matplotlib
 
 matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from PIL import Image  # noqa: E402
+from figures import n_artists, pixels  # noqa: E402
 
 from dl_helpers.data import make_linearly_separable  # noqa: E402
 from dl_helpers.perceptron import misclassified, perceptron_train  # noqa: E402
 from dl_helpers.perceptron_plots import PerceptronStepFigure  # noqa: E402
-
-
-
-def _pixels(png: bytes) -> np.ndarray:
-    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.int16)
-
-
-def _n_artists(fig) -> list[int]:
-    return [len(ax.lines) + len(ax.texts) + len(ax.patches) + len(ax.collections)
-            for ax in fig.axes]
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +26,7 @@ def perceptron_case():
 def test_perceptron_step_figure_shows_the_state(perceptron_case):
     X, y, res = perceptron_case
     fig = PerceptronStepFigure(X, y, res)
-    counts = _n_artists(fig.fig)
+    counts = n_artists(fig.fig)
     assert fig.update(0) == len(X)                        # w = 0: every example is an error
     assert len(fig.line.get_xdata()) == 0 and not fig.arrow.get_visible()
     for u in (1, res.n_updates // 2, res.n_updates):
@@ -55,7 +43,7 @@ def test_perceptron_step_figure_shows_the_state(perceptron_case):
         assert np.allclose(np.ravel(fig.marker.get_data()), X[i])
         assert f"Update {u}/{res.n_updates}: {n_err} Fehler" == fig.title.get_text()
     assert fig.update(res.n_updates) == 0                 # converged
-    assert _n_artists(fig.fig) == counts                  # nothing added
+    assert n_artists(fig.fig) == counts                  # nothing added
 
 
 def test_perceptron_blit_equals_fresh_render(perceptron_case):
@@ -65,9 +53,9 @@ def test_perceptron_blit_equals_fresh_render(perceptron_case):
     moved.update(2)                                       # blitted
     fresh = PerceptronStepFigure(X, y, res)
     fresh.update(2)
-    assert np.array_equal(_pixels(moved.png()), _pixels(fresh.png()))
+    assert np.array_equal(pixels(moved.png()), pixels(fresh.png()))
     fresh.update(3)
-    assert not np.array_equal(_pixels(moved.png()), _pixels(fresh.png()))
+    assert not np.array_equal(pixels(moved.png()), pixels(fresh.png()))
 
 
 def test_perceptron_bad_input(perceptron_case):

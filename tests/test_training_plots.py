@@ -1,28 +1,16 @@
 """dl_helpers.training_plots: the epoch figure of notebook 04 updates in place and blits right."""
 from __future__ import annotations
 
-import io
-
 import matplotlib
 
 matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from PIL import Image  # noqa: E402
+from figures import n_artists, pixels  # noqa: E402
 
 from dl_helpers.plotting import decision_grid  # noqa: E402
 from dl_helpers.training_plots import TrainingBoundaryFigure  # noqa: E402
-
-
-
-def _pixels(png: bytes) -> np.ndarray:
-    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.int16)
-
-
-def _n_artists(fig) -> list[int]:
-    return [len(ax.lines) + len(ax.texts) + len(ax.patches) + len(ax.collections)
-            for ax in fig.axes]
 
 
 # --- notebook 04: decision regions during training + loss curve -------------------------------
@@ -47,7 +35,7 @@ def ring_data():
 def test_training_boundary_figure_shows_the_state(ring_data):
     X, y = ring_data
     fig = TrainingBoundaryFigure(X, y, LOSS, bounds=BOUNDS, grid_size=60)
-    counts = _n_artists(fig.fig)
+    counts = n_artists(fig.fig)
     assert fig.n_epochs == 12 and fig.ax_p.get_xlim() == BOUNDS[:2]
     fig.update(0, _ring(0.5))
     assert len(fig.marker.get_xdata()) == 0                # no loss before the first epoch
@@ -64,7 +52,7 @@ def test_training_boundary_figure_shows_the_state(ring_data):
     assert fig._background is background                  # every move was blitted
     fig.update(5, lambda P: np.full(len(P), 0.9))         # everywhere class 1: no boundary
     assert fig.boundary.get_segments() == []
-    assert _n_artists(fig.fig) == counts                  # nothing added
+    assert n_artists(fig.fig) == counts                  # nothing added
 
 
 def test_training_boundary_blit_equals_fresh_render(ring_data):
@@ -74,11 +62,11 @@ def test_training_boundary_blit_equals_fresh_render(ring_data):
     moved.update(7, _ring(0.8))                           # blitted
     fresh = TrainingBoundaryFigure(X, y, LOSS, bounds=BOUNDS, grid_size=60)
     fresh.update(7, _ring(0.8))
-    assert np.array_equal(_pixels(moved.png()), _pixels(fresh.png()))
+    assert np.array_equal(pixels(moved.png()), pixels(fresh.png()))
     moved.full_redraw()                                   # blit == full draw of the same figure
-    assert np.array_equal(_pixels(moved.png()), _pixels(fresh.png()))
+    assert np.array_equal(pixels(moved.png()), pixels(fresh.png()))
     fresh.update(7, _ring(0.7))
-    assert not np.array_equal(_pixels(moved.png()), _pixels(fresh.png()))
+    assert not np.array_equal(pixels(moved.png()), pixels(fresh.png()))
 
 
 def test_training_boundary_render_is_the_slider_function(ring_data):
@@ -91,8 +79,8 @@ def test_training_boundary_render_is_the_slider_function(ring_data):
     fig.render(12)
     fresh = TrainingBoundaryFigure(X, y, LOSS, bounds=BOUNDS, grid_size=30)
     fresh.update(4, _ring(0.6))
-    assert np.array_equal(_pixels(fig.render(4)), _pixels(png))
-    assert np.array_equal(_pixels(png), _pixels(fresh.png()))
+    assert np.array_equal(pixels(fig.render(4)), pixels(png))
+    assert np.array_equal(pixels(png), pixels(fresh.png()))
     with pytest.raises(ValueError, match="predict_at"):
         fresh.render(4)
     with pytest.raises(TypeError, match="predict_at"):
