@@ -27,7 +27,10 @@ Data, studies and display (computation separate from plotting)::
     worked_example the slides' small backprop network with every number             Notebook 04
     landscapes     2-D test functions and optimiser trajectories                     Notebook 05
     init_study     init variance × activation × depth: one forward/backward pass     Notebooks 06, 07
-    plotting, live_plots, refresher_plots, widgets   figures (blitted, updated in place)
+    plotting       shared style, decision grids, BlitFigure: the one base of every live figure
+    <topic>_plots  a topic's figures on BlitFigure, each with a render function for the
+                   sliders: refresher_, perceptron_, approximation_, training_, optimizers_,
+                   init_study_plots
     interactive    interactive(render, **grids): the one slider mechanism -- live ipywidgets
                    in a kernel, precomputed pictures + plain HTML on the site
     checks         exercise checkers with German feedback (checks.<topic>)
