@@ -317,7 +317,7 @@ def format_summary(summary: Summary, kinds: Sequence[str] = ("conv", "linear")) 
             shape = "×".join(map(str, r.out_shape))
             lines.append(f"{r.name:<18}{r.kind:<10}{shape:>16}{r.params:>14,}{r.macs:>16,}")
     lines.append(f"{'Summe (alle)':<28}{'':>16}{summary.params:>14,}{summary.macs:>16,}")
-    return "\n".join(lines).replace(",", ".")
+    return "\n".join(lines).replace(",", " ")          # digit groups: 61 100 840
 
 
 # ---------------------------------------------------------------------------------------------

@@ -29,11 +29,13 @@ __all__ = ["AttentionCache", "attention_forward", "attention_backward", "attenti
 def _masked_softmax(s: np.ndarray) -> np.ndarray:
     """Softmax over the last axis of scores with any leading axes; −inf (masked) gives weight 0.
 
-    (``activations.softmax`` is the checked public version for logits of shape (n, K); it
-    rejects −inf, which is exactly what a mask produces here.)
+    Works in place on ``s`` (a fresh score array). ``activations.softmax`` is the checked public
+    version for logits of shape (n, K); it rejects −inf, which is exactly what a mask produces.
     """
-    e = np.exp(s - s.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
+    s -= s.max(axis=-1, keepdims=True)
+    np.exp(s, out=s)
+    s /= s.sum(axis=-1, keepdims=True)
+    return s
 
 
 class AttentionCache(NamedTuple):
@@ -80,10 +82,11 @@ def attention_forward(Q, K, V, mask=None) -> tuple[np.ndarray, AttentionCache]:
     """
     Q, K, V, mask = _check_qkv(Q, K, V, mask)
     scale = 1.0 / math.sqrt(Q.shape[-1])
-    S = (Q @ np.swapaxes(K, -1, -2)) * scale               # scores (..., n_q, n_k)
+    S = Q @ np.swapaxes(K, -1, -2)                         # scores (..., n_q, n_k)
+    S *= scale
     if mask is not None:
         S = np.where(mask, S, -np.inf)
-    A = _masked_softmax(S)                                         # attention weights, rows sum to 1
+    A = _masked_softmax(S)                                 # attention weights, rows sum to 1
     return A @ V, AttentionCache(Q, K, V, A, scale)
 
 
@@ -97,9 +100,10 @@ def attention_backward(dout, cache: AttentionCache) -> tuple[np.ndarray, np.ndar
     Q, K, V, A, scale = cache
     dout = as_array(dout, "dout", shape=A.shape[:-1] + (V.shape[-1],))
     dV = np.swapaxes(A, -1, -2) @ dout
-    dA = dout @ np.swapaxes(V, -1, -2)
-    dS = A * (dA - (dA * A).sum(axis=-1, keepdims=True))
-    return dS @ K * scale, np.swapaxes(dS, -1, -2) @ Q * scale, dV
+    dS = dout @ np.swapaxes(V, -1, -2)                     # dA, turned into dS in place
+    dS -= (dS * A).sum(axis=-1, keepdims=True)
+    dS *= A * scale                                        # scale folded in once for dQ and dK
+    return dS @ K, np.swapaxes(dS, -1, -2) @ Q, dV
 
 
 def attention_forward_torch(Q: torch.Tensor, K: torch.Tensor, V: torch.Tensor,

@@ -146,7 +146,7 @@ def test_bad_input_shape():
 def test_format_summary_lists_conv_rows():
     a = ARCHITECTURES["alexnet"]
     text = arch.format_summary(summarize(a.layers, a.input_shape))
-    assert "61.100.840" in text and text.count("conv") == 5
+    assert "61 100 840" in text and text.count("conv") == 5
 
 
 # --- receptive field -------------------------------------------------------------------------
