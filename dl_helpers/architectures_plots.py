@@ -5,16 +5,19 @@
 * :func:`plot_cost_overview` -- parameters vs. multiply-adds of the slides' architectures.
 * :func:`plot_receptive_field` -- receptive field of n stacked 3×3 convs vs. parameters of one
   large kernel.
+* :func:`plot_patches` -- a ViT's view of an image: the patch grid and the token sequence (93).
 """
 from __future__ import annotations
 
 import numpy as np
 
 from .architectures import ARCHITECTURES, conv_params, gradient_flow, receptive_field, summarize
+from .attention import image_to_patches
 from .live_plots import new_figure
 from .plotting import COLORS
 
-__all__ = ["ACTIVATION_LABELS", "render_gradient_flow", "plot_cost_overview", "plot_receptive_field"]
+__all__ = ["ACTIVATION_LABELS", "render_gradient_flow", "plot_cost_overview", "plot_receptive_field",
+           "plot_patches"]
 
 #: German/readable names of the activations offered by :func:`gradient_flow`.
 ACTIVATION_LABELS = {"sigmoid": "Sigmoid", "tanh": "tanh", "relu": "ReLU"}
@@ -55,9 +58,12 @@ def plot_cost_overview(ax=None, keys=("alexnet", "vgg16", "resnet18", "resnet50"
         ax.annotate(arch.name, (x, y), textcoords="offset points", xytext=(6, 4), fontsize=9)
     ax.set_xscale("log")
     ax.set_yscale("log")
+    ax.set_xlim(0.15, 60)
+    ax.set_ylim(1.5, 400)
     ax.set_xlabel("Multiply-Adds pro Bild (GMACs, Conv + Linear)")
     ax.set_ylabel("Parameter (Millionen)")
     ax.set_title("Rechenaufwand und Größe (224×224, 1000 Klassen)")
+    ax.figure.tight_layout()
     return ax
 
 
@@ -78,4 +84,46 @@ def plot_receptive_field(channels: int = 64, max_layers: int = 5, ax=None):
     ax.set_ylabel(f"Parameter (C = {channels} → {channels})")
     ax.set_title("Gleiches rezeptives Feld, weniger Parameter")
     ax.legend(fontsize=9)
+    ax.figure.tight_layout()
     return ax
+
+
+def plot_patches(image, patch_size: int, fig=None):
+    """Left: a grey image (H, W) with its P×P patch grid and token numbers; right: the N tokens.
+
+    The tokens are the rows of :func:`dl_helpers.attention.image_to_patches`, each reshaped back
+    to P×P for display. Returns the figure.
+    """
+    image = np.asarray(image, dtype=float)
+    if image.ndim != 2:
+        raise ValueError(f"image must have shape (H, W), got {image.shape}")
+    tokens = image_to_patches(image[None, None], patch_size)[0]          # (N, P²)
+    H, W = image.shape
+    P, n_cols = patch_size, W // patch_size
+    if fig is None:
+        fig, _ = new_figure(figsize=(8.0, 3.2), dpi=80)
+    fig.clear()
+    left = fig.add_axes([0.02, 0.08, 0.3, 0.8])
+    left.imshow(image, cmap="gray_r")
+    for k in range(1, H // P):
+        left.axhline(k * P - 0.5, color=COLORS["orange"], lw=1.5)
+    for k in range(1, n_cols):
+        left.axvline(k * P - 0.5, color=COLORS["orange"], lw=1.5)
+    for i in range(len(tokens)):
+        r, c = divmod(i, n_cols)
+        left.text(c * P + 0.3, r * P + 1.3, str(i + 1), color=COLORS["blue"], fontsize=8)
+    left.set_title(f"Bild {H}×{W}, Patches {P}×{P}")
+    left.set_axis_off()
+    for i, tok in enumerate(tokens):
+        ax = fig.add_axes([0.36 + i * 0.62 / len(tokens), 0.35, 0.56 / len(tokens), 0.3])
+        ax.imshow(tok.reshape(P, P), cmap="gray_r", vmin=image.min(), vmax=image.max())
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.grid(False)
+        for spine in ax.spines.values():
+            spine.set_visible(True)
+            spine.set_color(COLORS["grey"])
+        ax.set_title(str(i + 1), fontsize=7, color=COLORS["blue"])
+    fig.text(0.66, 0.8, f"Folge von N = {len(tokens)} Tokens der Länge P² = {P * P}",
+             ha="center", fontsize=11)
+    return fig
