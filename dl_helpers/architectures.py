@@ -34,6 +34,8 @@ from torch import nn
 
 from ._validation import check_choice, check_positive_float, check_positive_int
 from .conv import conv_output_size
+from .layers import (activation_backward, activation_forward, activation_forward_torch,
+                     dense_backward, dense_forward, dense_forward_torch)
 
 __all__ = [
     # layer specs
@@ -48,7 +50,7 @@ __all__ = [
     # studies
     "receptive_field", "separable_ratio", "SeparableCounts", "separable_counts",
     "EFFICIENTNET_COEFFS", "Scaling", "compound_scaling", "scaled_baseline",
-    "GradientFlow", "gradient_flow", "GRADIENT_FLOW_ACTIVATIONS",
+    "GradientFlow", "gradient_flow", "gradient_flow_torch", "GRADIENT_FLOW_ACTIVATIONS",
 ]
 
 
@@ -609,8 +611,8 @@ def scaled_baseline(depth: float = 1.0, width: float = 1.0, resolution: float = 
 # ---------------------------------------------------------------------------------------------
 # ResNet: gradient flow with and without skip connections (87)–(89)
 # ---------------------------------------------------------------------------------------------
-GRADIENT_FLOW_ACTIVATIONS = {"sigmoid": (torch.sigmoid, 1.0), "tanh": (torch.tanh, 1.0),
-                             "relu": (torch.relu, 2.0)}
+#: Activations of the gradient-flow study and the gain g of Var(W1) = g/d (He for ReLU, else LeCun).
+GRADIENT_FLOW_ACTIVATIONS = {"sigmoid": 1.0, "tanh": 1.0, "relu": 2.0}
 
 
 class GradientFlow(NamedTuple):
@@ -624,17 +626,60 @@ class GradientFlow(NamedTuple):
     skip: np.ndarray
 
 
-def _block_grads(weights, x, v, act, skip_scale: float | None) -> np.ndarray:
-    """Relative ``‖∂L/∂h_l‖`` of ``h_l = h_{l−1} + s·F_l(h_{l−1})`` (``s=None``: no skip), autograd."""
-    hs = [x.clone().requires_grad_(True)]
+def _flow_setup(depth, activation, width, n, seed):
+    """Checked arguments and the random weights ``[(W1, W2)] * depth``, input x and loss weights v."""
+    depth = check_positive_int(depth, "depth")
+    width, n = check_positive_int(width, "width"), check_positive_int(n, "n")
+    activation = check_choice(activation, "activation", GRADIENT_FLOW_ACTIVATIONS)
+    rng = np.random.default_rng(seed)
+    gain = GRADIENT_FLOW_ACTIVATIONS[activation]
+    weights = [(rng.normal(0.0, math.sqrt(gain / width), (width, width)),
+                rng.normal(0.0, math.sqrt(1.0 / width), (width, width))) for _ in range(depth)]
+    return weights, rng.normal(size=(n, width)), rng.normal(size=(n, width)), activation
+
+
+def _relative(norms: list) -> np.ndarray:
+    norms = np.array(norms)
+    return norms / norms[-1]
+
+
+def _flow_numpy(weights, x, v, activation: str, scale: float | None) -> np.ndarray:
+    """Relative ``‖∂L/∂h_l‖`` of ``h_l = h_{l−1} + s·F_l(h_{l−1})`` (``s=None``: no skip), layer API."""
+    zero = np.zeros(x.shape[1])
+    caches, h = [], x
+    for W1, W2 in weights:                                     # F(h) = W2 σ(W1 h)  (88)
+        z, c1 = dense_forward(h, W1, zero)
+        a, c2 = activation_forward(z, activation)
+        f, c3 = dense_forward(a, W2, zero)
+        caches.append((c1, c2, c3))
+        h = f if scale is None else h + scale * f
+    grad, norms = v, [np.linalg.norm(v)]                      # L = Σ v ∘ h_L  ⇒  ∂L/∂h_L = v
+    for c1, c2, c3 in reversed(caches):
+        df = grad if scale is None else scale * grad
+        da = dense_backward(df, c3)[0]
+        dx = dense_backward(activation_backward(da, c2), c1)[0]
+        grad = dx if scale is None else grad + dx            # (89): ∂L/∂x = ∂L/∂y (∂F/∂x + I)
+        norms.append(np.linalg.norm(grad))
+    return _relative(norms[::-1])
+
+
+def _flow_torch(weights, x, v, activation: str, scale: float | None) -> np.ndarray:
+    """Torch autograd twin of :func:`_flow_numpy`."""
+    hs = [torch.tensor(x, requires_grad=True)]
     for W1, W2 in weights:
-        f = act(hs[-1] @ W1.T) @ W2.T                         # F(x) = W2 σ(W1 x)  (88)
-        h = f if skip_scale is None else hs[-1] + skip_scale * f
+        z = dense_forward_torch(hs[-1], torch.tensor(W1), None)
+        f = dense_forward_torch(activation_forward_torch(z, activation), torch.tensor(W2), None)
+        h = f if scale is None else hs[-1] + scale * f
         h.retain_grad()
         hs.append(h)
-    (hs[-1] * v).sum().backward()                             # L = Σ v ∘ h_L
-    norms = np.array([h.grad.norm().item() for h in hs])
-    return norms / norms[-1]
+    (hs[-1] * torch.tensor(v)).sum().backward()
+    return _relative([h.grad.norm().item() for h in hs])
+
+
+def _gradient_flow(flow, depth, activation, width, n, seed) -> GradientFlow:
+    weights, x, v, activation = _flow_setup(depth, activation, width, n, seed)
+    return GradientFlow(np.arange(len(weights) + 1), flow(weights, x, v, activation, None),
+                        flow(weights, x, v, activation, 1.0 / math.sqrt(len(weights))))
 
 
 def gradient_flow(depth: int, activation: str = "tanh", *, width: int = 64, n: int = 64,
@@ -644,17 +689,14 @@ def gradient_flow(depth: int, activation: str = "tanh", *, width: int = 64, n: i
     Plain: ``h_l = F_l(h_{l−1})``; with skips (87): ``h_l = h_{l−1} + F_l(h_{l−1})/√L`` (the
     residual branch is scaled by 1/√L so that the sum of L branches stays of order one; real
     ResNets get this from batch norm). Both use the same weights: ``W1 ~ N(0, g/d)`` with
-    ``g = 2`` for ReLU and 1 otherwise, ``W2 ~ N(0, 1/d)``. Input ``x``: n examples ~ N(0, I);
-    loss ``L = Σ v ∘ h_L`` with a fixed random ``v``.
+    ``g = 2`` for ReLU and 1 otherwise, ``W2 ~ N(0, 1/d)``, no biases. Input ``x``: n examples
+    ~ N(0, I); loss ``L = Σ v ∘ h_L`` with a fixed random ``v`` (n, width). Computed with the
+    NumPy layer API (``dense_*``, ``activation_*``); :func:`gradient_flow_torch` is the autograd twin.
     """
-    depth = check_positive_int(depth, "depth")
-    width, n = check_positive_int(width, "width"), check_positive_int(n, "n")
-    act, gain = GRADIENT_FLOW_ACTIVATIONS[check_choice(activation, "activation",
-                                                      GRADIENT_FLOW_ACTIVATIONS)]
-    gen = torch.Generator().manual_seed(seed)
-    randn = lambda *shape: torch.randn(*shape, generator=gen, dtype=torch.float64)  # noqa: E731
-    weights = [(randn(width, width) * math.sqrt(gain / width), randn(width, width) / math.sqrt(width))
-               for _ in range(depth)]
-    x, v = randn(n, width), randn(n, width)
-    return GradientFlow(np.arange(depth + 1), _block_grads(weights, x, v, act, None),
-                        _block_grads(weights, x, v, act, 1.0 / math.sqrt(depth)))
+    return _gradient_flow(_flow_numpy, depth, activation, width, n, seed)
+
+
+def gradient_flow_torch(depth: int, activation: str = "tanh", *, width: int = 64, n: int = 64,
+                        seed: int = 0) -> GradientFlow:
+    """Torch twin of :func:`gradient_flow` (same weights; gradients by autograd)."""
+    return _gradient_flow(_flow_torch, depth, activation, width, n, seed)

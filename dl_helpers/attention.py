@@ -108,7 +108,12 @@ def attention_backward(dout, cache: AttentionCache) -> tuple[np.ndarray, np.ndar
 
 def attention_forward_torch(Q: torch.Tensor, K: torch.Tensor, V: torch.Tensor,
                             mask: torch.Tensor | None = None) -> torch.Tensor:
-    """Torch twin: ``torch.nn.functional.scaled_dot_product_attention`` (differentiable)."""
+    """Torch twin: ``torch.nn.functional.scaled_dot_product_attention`` (differentiable).
+
+    ``mask`` may be a boolean tensor or array (True = may attend), as in :func:`attention_forward`.
+    """
+    if mask is not None:
+        mask = torch.as_tensor(mask, dtype=torch.bool)
     return F.scaled_dot_product_attention(Q, K, V, attn_mask=mask)
 
 

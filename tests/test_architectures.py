@@ -228,19 +228,24 @@ def test_gradient_flow_skip_keeps_gradient_plain_sigmoid_vanishes():
     assert g.plain[0] < 1e-10 and g.skip.min() > 0.5
 
 
+@pytest.mark.parametrize("act", ["sigmoid", "tanh", "relu"])
+def test_gradient_flow_numpy_equals_torch_autograd(act):
+    ours, ref = arch.gradient_flow(12, act, width=16, n=8), arch.gradient_flow_torch(12, act, width=16, n=8)
+    np.testing.assert_array_equal(ours.layer, ref.layer)
+    np.testing.assert_allclose(ours.plain, ref.plain, rtol=1e-10, atol=0)
+    np.testing.assert_allclose(ours.skip, ref.skip, rtol=1e-10, atol=0)
+
+
 def test_gradient_flow_matches_identity_formula():
     """(89): ∂L/∂x = ∂L/∂y (∂F/∂x + I) -- with one block, compare with the Jacobian of F."""
-    depth, width = 1, 5
-    g = arch.gradient_flow(depth, "tanh", width=width, n=1, seed=4)
-    gen = torch.Generator().manual_seed(4)
-    randn = lambda *s: torch.randn(*s, generator=gen, dtype=torch.float64)  # noqa: E731
-    W1, W2 = randn(width, width) / math.sqrt(width), randn(width, width) / math.sqrt(width)
-    x, v = randn(1, width), randn(1, width)
-    J = torch.autograd.functional.jacobian(lambda h: torch.tanh(h @ W1.T) @ W2.T, x)[0, :, 0, :]
-    plain = (v @ J).norm() / v.norm()
-    skip = (v @ (J + torch.eye(width, dtype=torch.float64))).norm() / v.norm()
-    assert g.plain[0] == pytest.approx(plain.item(), rel=1e-12)
-    assert g.skip[0] == pytest.approx(skip.item(), rel=1e-12)
+    width = 5
+    g = arch.gradient_flow(1, "tanh", width=width, n=1, seed=4)
+    rng = np.random.default_rng(4)                       # the same draws as gradient_flow
+    W1, W2 = rng.normal(0, width ** -0.5, (width, width)), rng.normal(0, width ** -0.5, (width, width))
+    x, v = rng.normal(size=width), rng.normal(size=width)
+    J = W2 @ np.diag(1 - np.tanh(W1 @ x) ** 2) @ W1     # Jacobian of F(x) = W2 tanh(W1 x)
+    assert g.plain[0] == pytest.approx(np.linalg.norm(v @ J) / np.linalg.norm(v), rel=1e-12)
+    assert g.skip[0] == pytest.approx(np.linalg.norm(v @ (J + np.eye(width))) / np.linalg.norm(v), rel=1e-12)
 
 
 def test_gradient_flow_bad_arguments():
