@@ -32,6 +32,8 @@ def test_separable_saving():
     M, N, K = L["c_in"], L["c_out"], L["kernel_size"]
     assert ck.check_separable_saving(M * N * K * K / (M * K * K + M * N))
     assert ck.check_separable_saving(1 / (1 / N + 1 / K ** 2))
+    assert ck.check_separable_saving(8.69)                                # rounded to 2 decimals
+    assert not ck.check_separable_saving(9.0)                             # 1/D_K² only
     assert not ck.check_separable_saving(1 / N + 1 / K ** 2)                 # ratio, not factor
     assert not ck.check_separable_saving(K * K)
     assert not ck.check_separable_saving(...)
@@ -40,6 +42,8 @@ def test_separable_saving():
 
 def test_compound_flops():
     assert ck.check_compound_flops((1.2 * 1.1 ** 2 * 1.15 ** 2) ** 3)
+    assert ck.check_compound_flops(7.08)                                  # rounded
+    assert not ck.check_compound_flops(8.0)                               # 2^phi is only ≈
     assert not ck.check_compound_flops(2 ** 3 * 1.0 + 0.5)
     assert not ck.check_compound_flops((1.2 * 1.1 * 1.15) ** 3)
     assert not ck.check_compound_flops(...)
