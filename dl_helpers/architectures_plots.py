@@ -1,4 +1,5 @@
-"""Figures for notebook 09 (numbers from :mod:`dl_helpers.architectures`).
+"""Figures for notebook 09 (numbers from :mod:`dl_helpers.architectures` and
+:mod:`dl_helpers.architecture_studies`).
 
 * :func:`render_gradient_flow` -- gradient norm per block with and without skip connections
   for one (depth, activation); the render function of the notebook's ``interactive`` figure.
@@ -11,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .architectures import ARCHITECTURES, conv_params, gradient_flow, receptive_field, summarize
+from .architecture_studies import gradient_flow, receptive_field
+from .architectures import ARCHITECTURES, conv_params, summarize
 from .attention import image_to_patches
 from .live_plots import new_figure
 from .plotting import COLORS

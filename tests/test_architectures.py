@@ -1,4 +1,5 @@
-"""Tests for dl_helpers.architectures: our counters == torch modules == published figures.
+"""Tests for dl_helpers.architectures (our counters == torch modules == published figures) and
+dl_helpers.architecture_studies (receptive field, separable saving, compound scaling, gradient flow).
 
 Parameter counts and shapes of the full ImageNet architectures are checked on torch's ``meta``
 device (no weights allocated); real forward passes with random weights use small inputs.
@@ -11,6 +12,7 @@ import pytest
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
+from dl_helpers import architecture_studies as studies
 from dl_helpers import architectures as arch
 from dl_helpers.architectures import (ARCHITECTURES, BatchNorm, Conv, Flatten, Linear, Pool,
                                       Residual, build_torch, summarize)
@@ -167,24 +169,24 @@ def _torch_receptive_field(kernels, strides):
     ([3], [1]), ([3, 3], [1, 1]), ([3] * 5, [1] * 5), ([7, 3, 3], [2, 2, 1]), ([11, 5, 3], [4, 1, 1]),
 ])
 def test_receptive_field_vs_torch_gradient(kernels, strides):
-    assert arch.receptive_field(kernels, strides)[-1] == _torch_receptive_field(kernels, strides)
+    assert studies.receptive_field(kernels, strides)[-1] == _torch_receptive_field(kernels, strides)
 
 
 def test_receptive_field_stacked_3x3_and_errors():
-    np.testing.assert_array_equal(arch.receptive_field([3] * 4), [3, 5, 7, 9])
-    assert arch.receptive_field([3, 3], dilations=[1, 2])[-1] == 7
+    np.testing.assert_array_equal(studies.receptive_field([3] * 4), [3, 5, 7, 9])
+    assert studies.receptive_field([3, 3], dilations=[1, 2])[-1] == 7
     with pytest.raises(ValueError, match="length"):
-        arch.receptive_field([3, 3], strides=[1])
+        studies.receptive_field([3, 3], strides=[1])
     with pytest.raises(ValueError, match="at least one"):
-        arch.receptive_field([])
+        studies.receptive_field([])
 
 
 # --- depthwise separable ---------------------------------------------------------------------
 @pytest.mark.parametrize("c_in,c_out,k", [(32, 64, 3), (128, 256, 3), (512, 512, 3), (16, 24, 5)])
 def test_separable_ratio_formula_vs_counted(c_in, c_out, k):
-    counts = arch.separable_counts(c_in, c_out, k, out_size=14)
-    assert counts.params_ratio == pytest.approx(arch.separable_ratio(c_out, k), rel=1e-12)
-    assert counts.macs_ratio == pytest.approx(arch.separable_ratio(c_out, k), rel=1e-12)
+    counts = studies.separable_counts(c_in, c_out, k, out_size=14)
+    assert counts.params_ratio == pytest.approx(studies.separable_ratio(c_out, k), rel=1e-12)
+    assert counts.macs_ratio == pytest.approx(studies.separable_ratio(c_out, k), rel=1e-12)
     dw = torch.nn.Conv2d(c_in, c_in, k, groups=c_in, bias=False, device="meta")
     pw = torch.nn.Conv2d(c_in, c_out, 1, bias=False, device="meta")
     std = torch.nn.Conv2d(c_in, c_out, k, bias=False, device="meta")
@@ -194,43 +196,43 @@ def test_separable_ratio_formula_vs_counted(c_in, c_out, k):
 
 # --- compound scaling ------------------------------------------------------------------------
 def test_compound_scaling_constraint():
-    a, b, g = arch.EFFICIENTNET_COEFFS
+    a, b, g = studies.EFFICIENTNET_COEFFS
     assert a * b ** 2 * g ** 2 == pytest.approx(1.9203, abs=1e-4)
-    s = arch.compound_scaling(2)
+    s = studies.compound_scaling(2)
     assert (s.depth, s.width, s.resolution) == pytest.approx((1.44, 1.21, 1.3225))
     assert s.flops_factor == pytest.approx(s.depth * s.width ** 2 * s.resolution ** 2)
 
 
 def test_scaled_baseline_macs_scale_as_predicted():
-    base = summarize(*arch.scaled_baseline()).macs_of("conv", "linear")
+    base = summarize(*studies.scaled_baseline()).macs_of("conv", "linear")
     # width 2 on all hidden layers: the MACs of conv layers with C_in = C_out scale exactly by 4
-    wide = summarize(*arch.scaled_baseline(width=2.0)).macs_of("conv", "linear")
+    wide = summarize(*studies.scaled_baseline(width=2.0)).macs_of("conv", "linear")
     assert 3.5 < wide / base <= 4.0
-    deep = summarize(*arch.scaled_baseline(depth=2.0)).macs_of("conv", "linear")
+    deep = summarize(*studies.scaled_baseline(depth=2.0)).macs_of("conv", "linear")
     assert 2.0 < deep / base < 2.4          # added layers have C_in = C_out: a bit above 2
-    hi = summarize(*arch.scaled_baseline(resolution=2.0)).macs_of("conv", "linear")
+    hi = summarize(*studies.scaled_baseline(resolution=2.0)).macs_of("conv", "linear")
     assert hi / base == pytest.approx(4.0, rel=0.02)
     for phi in (1, 2, 3):
-        s = arch.compound_scaling(phi)
-        ratio = summarize(*arch.scaled_baseline(s.depth, s.width, s.resolution)).macs_of("conv", "linear") / base
+        s = studies.compound_scaling(phi)
+        ratio = summarize(*studies.scaled_baseline(s.depth, s.width, s.resolution)).macs_of("conv", "linear") / base
         assert ratio == pytest.approx(s.flops_factor, rel=0.35)
 
 
 # --- gradient flow ---------------------------------------------------------------------------
 def test_gradient_flow_shapes_and_normalisation():
-    g = arch.gradient_flow(8, "relu", width=16, n=8)
+    g = studies.gradient_flow(8, "relu", width=16, n=8)
     assert g.layer.shape == g.plain.shape == g.skip.shape == (9,)
     assert g.plain[-1] == g.skip[-1] == 1.0
 
 
 def test_gradient_flow_skip_keeps_gradient_plain_sigmoid_vanishes():
-    g = arch.gradient_flow(30, "sigmoid", width=32, n=16)
+    g = studies.gradient_flow(30, "sigmoid", width=32, n=16)
     assert g.plain[0] < 1e-10 and g.skip.min() > 0.5
 
 
 @pytest.mark.parametrize("act", ["sigmoid", "tanh", "relu"])
 def test_gradient_flow_numpy_equals_torch_autograd(act):
-    ours, ref = arch.gradient_flow(12, act, width=16, n=8), arch.gradient_flow_torch(12, act, width=16, n=8)
+    ours, ref = studies.gradient_flow(12, act, width=16, n=8), studies.gradient_flow_torch(12, act, width=16, n=8)
     np.testing.assert_array_equal(ours.layer, ref.layer)
     np.testing.assert_allclose(ours.plain, ref.plain, rtol=1e-10, atol=0)
     np.testing.assert_allclose(ours.skip, ref.skip, rtol=1e-10, atol=0)
@@ -239,7 +241,7 @@ def test_gradient_flow_numpy_equals_torch_autograd(act):
 def test_gradient_flow_matches_identity_formula():
     """(89): ∂L/∂x = ∂L/∂y (∂F/∂x + I) -- with one block, compare with the Jacobian of F."""
     width = 5
-    g = arch.gradient_flow(1, "tanh", width=width, n=1, seed=4)
+    g = studies.gradient_flow(1, "tanh", width=width, n=1, seed=4)
     rng = np.random.default_rng(4)                       # the same draws as gradient_flow
     W1, W2 = rng.normal(0, width ** -0.5, (width, width)), rng.normal(0, width ** -0.5, (width, width))
     x, v = rng.normal(size=width), rng.normal(size=width)
@@ -250,6 +252,6 @@ def test_gradient_flow_matches_identity_formula():
 
 def test_gradient_flow_bad_arguments():
     with pytest.raises(ValueError, match="activation"):
-        arch.gradient_flow(5, "elu")
+        studies.gradient_flow(5, "elu")
     with pytest.raises((TypeError, ValueError), match="depth"):
-        arch.gradient_flow(0)
+        studies.gradient_flow(0)

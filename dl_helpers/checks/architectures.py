@@ -6,7 +6,8 @@ levels: the first names the idea, the last gives the formula.
 """
 from __future__ import annotations
 
-from ..architectures import compound_scaling, conv_params, receptive_field, separable_counts
+from ..architecture_studies import compound_scaling, receptive_field, separable_counts
+from ..architectures import conv_params
 from ..attention import scaled_dot_product_attention
 from ._core import Feedback, check_function, check_value
 
