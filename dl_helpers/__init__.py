@@ -22,6 +22,10 @@ Mathematics (NumPy from scratch + torch twin)::
     optimizers     SGD (momentum, Nesterov), Adam(W), RMSprop: torch.optim semantics Folien GD/Adam
     perceptron     perceptron_train / perceptron_predict, labels ±1                  Folien (18)–(23)
     training       train / train_torch: same data order, History                     Folien SGD
+    attention      scaled dot-product attention layer (forward/backward/torch), ViT patch
+                   embedding (image_to_patches, patch_embedding)                     Folien (93)–(95)
+    architectures  layer specs -> summarize (shapes, params, MACs), AlexNet … MobileNetV2 as
+                   data, build_torch (same counts as published)                      Folien (85)–(92)
 
 Data, studies and display (computation separate from plotting)::
 
@@ -31,8 +35,12 @@ Data, studies and display (computation separate from plotting)::
     worked_example the slides' small backprop network with every number             Notebook 04
     landscapes     2-D test functions and optimiser trajectories                     Notebook 05
     init_study     init variance × activation × depth: one forward/backward pass     Notebooks 06, 07
-    plotting, live_plots, refresher_plots, widgets   figures (blitted, updated in place)
-    conv_plots     filters, feature maps, render_conv_geometry (kernel/stride/padding) Notebook 08
+    architecture_studies  receptive field, separable saving, compound scaling,
+                   gradient flow with/without skips                                  Notebook 09
+    plotting       shared style, decision grids, BlitFigure: the one base of every live figure
+    <topic>_plots  a topic's figures on BlitFigure, each with a render function for the
+                   sliders: refresher_, perceptron_, approximation_, training_, optimizers_,
+                   init_study_, architectures_, conv_plots (filters, feature maps, conv geometry)
     interactive    interactive(render, **grids): the one slider mechanism -- live ipywidgets
                    in a kernel, precomputed pictures + plain HTML on the site
     checks         exercise checkers with German feedback (checks.<topic>)

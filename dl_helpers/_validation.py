@@ -11,8 +11,8 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-__all__ = ["as_array", "as_float_array", "all_finite", "check_choice", "check_positive_int", "check_positive_float",
-           "check_rng"]
+__all__ = ["as_array", "as_float_array", "all_finite", "check_choice", "check_positive_int",
+           "check_positive_float", "check_rng"]
 
 #: Up to this many entries :func:`all_finite` sums a Python list (no NumPy call overhead).
 _SMALL = 32

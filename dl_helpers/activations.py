@@ -1,6 +1,6 @@
 """Activation functions σ and their derivatives σ' (Skript §1, §4; Folien "Aktivierungsfunktionen").
 
-Every activation is an :class:`Activation` with three members that sit side by side:
+Every activation is an :class:`Activation` with four members that sit side by side:
 
 * ``f(z)``         -- the NumPy value σ(z), elementwise, any shape;
 * ``df(z, a)``     -- the NumPy derivative σ'(z), given ``z`` and the cached output ``a = f(z)``
@@ -176,6 +176,9 @@ def softmax(z, axis: int = -1) -> np.ndarray:
     -------
     ndarray of the shape of ``z``
         Probabilities; the entries along ``axis`` sum to 1.
+
+    Raises ValueError (naming ``z``) for NaN/inf or an empty ``axis`` (no class to normalise
+    over); an empty batch (zero rows, ``axis=-1``) gives an empty result.
     """
     z = as_array(z, "z", ndim=(1, 2), dtype=None)
     if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) \

@@ -18,7 +18,7 @@ import numpy as np
 
 from ._validation import as_array, check_positive_int
 from .conv import conv_output_size
-from .live_plots import new_figure
+from .plotting import new_figure
 from .plotting import COLORS
 
 __all__ = ["plot_filters", "plot_feature_maps", "ConvGeometry", "conv_geometry",

@@ -13,11 +13,14 @@ same loop in reverse. Shape letters: ``n`` batch size, ``d_in``/``d_out`` widths
 
 With δ = ∂C/∂z the lecture's recursion (Skript §3) splits into the layers' backward passes::
 
-    activation_backward:  δ_l = σ_l'(z_l) ∘ ∂C/∂a_l                          (1)
-    dense_backward:       ∂C/∂W_l = δ_lᵀ a_{l-1},  ∂C/∂b_l = Σ_rows δ_l       (2)
-                          ∂C/∂a_{l-1} = δ_l W_l                              (3)
+    activation_backward:  δ_l = σ_l'(z_l) ∘ ∂C/∂a_l                          (1)   Folien (42)
+    dense_backward:       ∂C/∂W_l = δ_lᵀ a_{l-1},  ∂C/∂b_l = Σ_rows δ_l       (2)   Folien (44)
+                          ∂C/∂a_{l-1} = δ_l W_l                              (3)   Folien (43)
 
-All functions keep the floating dtype of their input (float32 stays float32).
+(The slides' (43) is (3) followed by (1) for the layer below.)
+
+All functions keep the floating dtype of their input (float32 stays float32). Outputs may share
+memory with inputs or caches (the identity activation returns ``z`` itself): treat them as read-only.
 """
 from __future__ import annotations
 
@@ -69,7 +72,7 @@ class DenseCache(NamedTuple):
 
 
 def dense_forward(x, W, b) -> tuple[np.ndarray, DenseCache]:
-    """Affine layer z = W a + b for every row of a batch: ``out = x @ W.T + b`` (Skript Def. 1.0.3).
+    """Affine layer z = W a + b for every row: ``out = x @ W.T + b`` (Skript Def. 1.0.3, Folien (31)).
 
     x : ndarray of shape (n, d_in)       layer input α^{(l-1)}, one sample per row
     W : ndarray of shape (d_out, d_in)   weight matrix W_l (lecture layout, = torch Linear.weight)
@@ -94,7 +97,7 @@ def dense_forward(x, W, b) -> tuple[np.ndarray, DenseCache]:
 
 def dense_backward(dout, cache: DenseCache, *, needs_input_grad: bool = True
                    ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
-    """Gradients of the dense layer, Skript §3 eqs (2) and (3) (δ = ``dout`` = ∂C/∂z).
+    """Gradients of the dense layer, Skript §3 eqs (2), (3); Folien (44), (43) (δ = ``dout`` = ∂C/∂z).
 
     dout : ndarray of shape (n, d_out)   upstream gradient ∂C/∂out
     cache : DenseCache                   from :func:`dense_forward`
@@ -145,7 +148,7 @@ def get_layer_activation(name) -> Activation:
 
 
 def activation_forward(z, name) -> tuple[np.ndarray, ActivationCache]:
-    """a = σ(z) elementwise (``"softmax"``: per row along the last axis) (Skript Def. 1.0.3).
+    """a = σ(z) elementwise (``"softmax"``: per row along the last axis) (Skript Def. 1.0.3, Folien (32)).
 
     z : ndarray of any shape (softmax: the classes along the last axis)
     name : str or Activation    a name of :data:`LAYER_ACTIVATIONS` (``"relu"``, ``"tanh"``, …)
@@ -169,7 +172,7 @@ def activation_forward(z, name) -> tuple[np.ndarray, ActivationCache]:
 
 
 def activation_backward(da, cache: ActivationCache) -> np.ndarray:
-    """δ = ∂C/∂z = σ'(z) ∘ ∂C/∂a, Skript §3 eq. (1); softmax: the vector-Jacobian product.
+    """δ = ∂C/∂z = σ'(z) ∘ ∂C/∂a, Skript §3 eq. (1), Folien (42); softmax: vector-Jacobian product.
 
     da : ndarray of the shape of z   upstream gradient ∂C/∂a
     cache : ActivationCache          from :func:`activation_forward`

@@ -44,11 +44,11 @@ import torch
 
 from ._validation import all_finite, as_float_array, check_positive_int, check_rng
 from .activations import ELU_ALPHA, LEAKY_SLOPE, Activation
+from .initializers import init_weight
 from .layers import (
     ActivationCache, DenseCache, LAYER_ACTIVATIONS, activation_backward, activation_forward,
     dense_backward, dense_forward, get_layer_activation,
 )
-from .initializers import init_weight
 from .losses import get_loss
 
 __all__ = [

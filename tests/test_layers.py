@@ -16,6 +16,7 @@ from dl_helpers.layers import (
     activation_forward_torch, dense_backward, dense_forward, dense_forward_torch,
     get_layer_activation, softmax_backward, softmax_forward, softmax_forward_torch,
 )
+from dl_helpers.attention import attention_backward, attention_forward, attention_forward_torch
 from layer_checks import LayerCase, assert_layer_gradcheck, assert_layer_matches_torch
 
 
@@ -71,12 +72,27 @@ def _flatten_inputs(rng):
     return (rng.normal(size=(3, 2, 4, 5)),), {}
 
 
-#: The shared table: every layer of dl_helpers.layers and dl_helpers.conv (other modules add
+def _attention_inputs(masked):
+    def make(rng):
+        Q, K, V = rng.normal(size=(2, 3, 4)), rng.normal(size=(2, 5, 4)), rng.normal(size=(2, 5, 3))
+        if not masked:
+            return (Q, K, V), {}
+        mask = rng.random(size=(2, 3, 5)) < 0.6
+        mask[..., 0] = True                       # every query may attend to at least one key
+        return (Q, K, V), {"mask": mask}
+    return make
+
+
+#: The shared table: every layer of dl_helpers.layers, dl_helpers.conv, ... (other modules add
 #: theirs the same way).
 LAYER_CASES = [
     LayerCase("dense", dense_forward, dense_backward, dense_forward_torch, _dense_inputs),
     LayerCase("softmax", softmax_forward, softmax_backward, softmax_forward_torch,
               _softmax_inputs),
+    LayerCase("attention", attention_forward, attention_backward, attention_forward_torch,
+              _attention_inputs(masked=False)),
+    LayerCase("attention-masked", attention_forward, attention_backward, attention_forward_torch,
+              _attention_inputs(masked=True)),
 ] + [
     LayerCase(f"activation-{name}", activation_forward, activation_backward,
               activation_forward_torch, _activation_inputs(name))
