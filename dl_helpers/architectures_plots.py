@@ -15,7 +15,7 @@ import numpy as np
 from .architecture_studies import gradient_flow, receptive_field
 from .architectures import ARCHITECTURES, conv_params, summarize
 from .attention import image_to_patches
-from .live_plots import new_figure
+from .plotting import new_figure
 from .plotting import COLORS
 
 __all__ = ["ACTIVATION_LABELS", "render_gradient_flow", "plot_cost_overview", "plot_receptive_field",
