@@ -62,10 +62,6 @@ class Control:
     slider: bool
     start: int
 
-    @property
-    def values(self) -> list[Any]:
-        return [value for _, value in self.options]
-
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)

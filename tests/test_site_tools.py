@@ -200,6 +200,32 @@ def test_drop_widget_views_removes_finished_progress_bars(monkeypatch):
     assert len(warnings) == 1 and "dl_helpers.interactive" in warnings[0]
 
 
+class _Asset(str):
+    def __new__(cls, filename, **attributes):
+        obj = super().__new__(cls, filename or "")
+        obj.filename, obj.attributes = filename, attributes
+        return obj
+
+
+def test_prune_scripts_drops_unused_assets():
+    def context(body):
+        return {"body": body,
+                "script_files": [_Asset("_static/sphinx-thebe.js"), _Asset("_static/design-tabs.js"),
+                                 _Asset(None, type=site_ext.WIDGET_STATE, body="{}"),
+                                 _Asset("_static/doctools.js")],
+                "css_files": [_Asset("_static/sphinx-design.min.css"),
+                              _Asset("_static/sphinx-thebe.css"), _Asset("_static/site.css")]}
+
+    plain = context("<p>Text</p>")
+    site_ext.prune_scripts(None, "a", "page.html", plain, None)
+    assert plain["script_files"] == ["_static/doctools.js"]
+    assert plain["css_files"] == ["_static/site.css"]
+    design = context('<div class="sd-card sd-shadow">x</div>')
+    site_ext.prune_scripts(None, "a", "page.html", design, None)
+    assert "_static/design-tabs.js" in design["script_files"]
+    assert "_static/sphinx-design.min.css" in design["css_files"]
+
+
 def test_theme_macros_copy_differs_only_by_fontawesome():
     import pydata_sphinx_theme
 

@@ -78,7 +78,7 @@ STRAY_CONTROLS_JS = """() => ({
                  .filter(e => !e.closest('.dl-interactive')).length,
 })"""
 
-INTERACTIVE_DIR = "/_interactive/"
+PICTURE_DIRS = ("/_interactive/", "/_images/")   # the pictures of a page's figures
 MAX_PAGE_BYTES = 2_000_000   # apart from the page's own pictures
 
 IMAGE_HASH_JS = """async (figure) => {
@@ -197,7 +197,7 @@ def test_page(browser, site_server, page_path):
     assert not problems, f"{page_path}: {problems}"
     assert not errors, f"{page_path}: JavaScript errors: {errors}"
     files = {_local_file(origin, u) for u in requests} - {None}
-    pictures = {f for f in files if INTERACTIVE_DIR in f.as_posix()}
+    pictures = {f for f in files if any(d in f.as_posix() for d in PICTURE_DIRS)}
     total = sum(f.stat().st_size for f in files)
     picture_bytes = sum(f.stat().st_size for f in pictures)
     _weights[page_path] = {"total_bytes": total, "picture_bytes": picture_bytes,

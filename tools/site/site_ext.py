@@ -173,20 +173,29 @@ def link_interactive(app, pagename, templatename, context, doctree) -> None:
         shutil.copytree(source, target)
 
 
+_SD_CLASS = re.compile(r'class="(?:[^"]*\s)?sd-')
+
+
 def prune_scripts(app, pagename, templatename, context, doctree) -> None:
-    """Drop sphinx-thebe's scripts (thebe is off) and the ipywidgets state (no manager)."""
-    scripts = context.get("script_files")
-    if not scripts:
-        return
-    keep = []
-    for js in scripts:
-        name = str(getattr(js, "filename", js) or "")
-        attrs = getattr(js, "attributes", {}) or {}
-        body = str(attrs.get("body", ""))
-        if "sphinx-thebe" in name or "THEBE_JS_URL" in body or attrs.get("type") == WIDGET_STATE:
+    """Drop what a page does not use: sphinx-thebe's script and style (thebe is off), the
+    ipywidgets state (no manager), and sphinx-design's style and tab script on pages without
+    sphinx-design elements (``sd-`` classes)."""
+    uses_design = _SD_CLASS.search(context.get("body") or "") is not None
+    for key in ("script_files", "css_files"):
+        assets = context.get(key)
+        if not assets:
             continue
-        keep.append(js)
-    scripts[:] = keep
+        keep = []
+        for asset in assets:
+            name = str(getattr(asset, "filename", asset) or "")
+            attrs = getattr(asset, "attributes", {}) or {}
+            body = str(attrs.get("body", ""))
+            if ("sphinx-thebe" in name or "THEBE_JS_URL" in body
+                    or attrs.get("type") == WIDGET_STATE
+                    or (not uses_design and ("sphinx-design" in name or "design-tabs" in name))):
+                continue
+            keep.append(asset)
+        assets[:] = keep
 
 
 def setup(app):
