@@ -6,8 +6,8 @@ the hidden states ``hs`` have shape ``(N, T, H)``.
 
 Weights use **torch's layout**, so they copy both ways (:func:`params_from_torch`,
 :func:`params_to_torch`): ``W_ih`` ``(G·H, D)``, ``W_hh`` ``(G·H, H)``, ``b_ih`` and ``b_hh``
-``(G·H,)`` with ``G = 1`` (RNN) or ``G = 4`` (LSTM, gate blocks in the order i, f, g, o; g is the
-candidate C̃ of the slides). The slides write one matrix per gate acting on ``[h_{t−1}, x_t]``
+``(G·H,)`` with ``G = 1`` (RNN), ``G = 4`` (LSTM, gate blocks in the order i, f, g, o; g is the
+candidate C̃ of the slides) or ``G = 3`` (GRU, blocks r, z, n; not in the slides). The slides write one matrix per gate acting on ``[h_{t−1}, x_t]``
 and one bias; :func:`lstm_to_lecture` / :func:`lstm_from_lecture` convert.
 
 Vanilla RNN (torch.nn.RNN, tanh), for one example as a column vector::
@@ -28,7 +28,7 @@ LSTM (96)–(104) in torch's form: per step one matmul for all four gates,
 
 Every layer follows the package protocol: ``out, cache = <layer>_forward(x, *params)``,
 ``grads = <layer>_backward(dout, cache)`` with one gradient per forward argument, in order; the
-torch twin ``<layer>_forward_torch`` is ``torch.nn.RNN``/``torch.nn.LSTM`` itself, called on the
+torch twin ``<layer>_forward_torch`` is ``torch.nn.RNN``/``LSTM``/``GRU`` itself, called on the
 given tensors (differentiable by autograd).
 """
 from __future__ import annotations
@@ -46,10 +46,13 @@ __all__ = [
     "rnn_cell_forward", "rnn_cell_backward",
     "LSTMCache", "lstm_forward", "lstm_backward", "lstm_forward_torch", "lstm_gates",
     "lstm_to_lecture", "lstm_from_lecture", "GATE_NAMES",
+    "GRUCache", "gru_forward", "gru_backward", "gru_forward_torch",
 ]
 
 #: Number of stacked weight blocks per cell type (torch's layout).
-CELLS = {"rnn": 1, "lstm": 4}
+CELLS = {"rnn": 1, "lstm": 4, "gru": 3}
+_TORCH_LAYERS = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}
+_TORCH_NAMES = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
 #: LSTM gate blocks in torch's order along the 4H axis (g = candidate C̃ of the slides).
 GATE_NAMES = ("i", "f", "g", "o")
 
@@ -68,7 +71,8 @@ class RecurrentParams(NamedTuple):
 
 # --------------------------------------------------------------------------- validation
 def _check_layer(cell: str, x, h0, c0, W_ih, W_hh, b_ih, b_hh):
-    """Validate a recurrent layer's arguments; return them as arrays of one float dtype."""
+    """Validate a recurrent layer's arguments; return them as arrays of one float dtype
+    (h0 and c0 = None become zeros; c0 only for the LSTM)."""
     gates = CELLS[cell]
     W_ih = as_array(W_ih, "W_ih", ndim=2, dtype=None)
     dtype = W_ih.dtype
@@ -139,52 +143,45 @@ def init_recurrent(cell: str, input_size: int, hidden_size: int, rng: np.random.
 
 
 def params_from_torch(module: torch.nn.Module) -> RecurrentParams:
-    """Copy the weights of a one-layer ``torch.nn.RNN``/``LSTM`` into NumPy (float64 stays)."""
-    if not isinstance(module, (torch.nn.RNN, torch.nn.LSTM)):
-        raise TypeError(f"module must be a torch.nn.RNN or torch.nn.LSTM, got "
+    """Copy the weights of a one-layer ``torch.nn.RNN``/``LSTM``/``GRU`` into NumPy (dtype kept)."""
+    if not isinstance(module, tuple(_TORCH_LAYERS.values())):
+        raise TypeError(f"module must be a torch.nn.RNN, torch.nn.LSTM or torch.nn.GRU, got "
                         f"{type(module).__name__}")
     if module.num_layers != 1 or module.bidirectional or not module.bias \
             or getattr(module, "proj_size", 0):
         raise ValueError("module must be a single-layer, unidirectional layer with biases and "
                          "no projection (num_layers=1, bidirectional=False, bias=True)")
-    names = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
-    return RecurrentParams(*(getattr(module, n).detach().cpu().numpy().copy() for n in names))
+    return RecurrentParams(*(getattr(module, n).detach().cpu().numpy().copy()
+                             for n in _TORCH_NAMES))
 
 
-def params_to_torch(params: RecurrentParams, cell: str, *, dtype=torch.float64,
-                    nonlinearity: str = "tanh") -> torch.nn.Module:
-    """A ``torch.nn.RNN`` (tanh) or ``torch.nn.LSTM`` with ``batch_first=True`` holding ``params``."""
+def params_to_torch(params: RecurrentParams, cell: str, *, dtype=torch.float64) -> torch.nn.Module:
+    """A ``torch.nn.RNN`` (tanh), ``LSTM`` or ``GRU`` (``batch_first=True``) holding ``params``."""
     cell = check_choice(cell, "cell", CELLS)
     W_ih, W_hh, b_ih, b_hh = (as_array(p, n) for p, n in zip(params, RecurrentParams._fields))
+    if W_ih.ndim != 2 or W_ih.shape[0] % CELLS[cell]:
+        raise ValueError(f"params.W_ih must have shape ({CELLS[cell]}·H, D) for a "
+                         f"{cell.upper()}, got {W_ih.shape}")
     G, D = W_ih.shape
     H = G // CELLS[cell]
-    if cell == "rnn":
-        module = torch.nn.RNN(D, H, batch_first=True, nonlinearity=nonlinearity, dtype=dtype)
-    else:
-        module = torch.nn.LSTM(D, H, batch_first=True, dtype=dtype)
     expected = {"W_ih": (G, D), "W_hh": (G, H), "b_ih": (G,), "b_hh": (G,)}
+    for (name, shape), value in zip(expected.items(), (W_ih, W_hh, b_ih, b_hh)):
+        if value.shape != shape:
+            raise ValueError(f"params.{name} must have shape {shape} for a {cell.upper()} "
+                             f"with D={D}, H={H}, got {value.shape}")
+    module = _TORCH_LAYERS[cell](D, H, batch_first=True, dtype=dtype)
     with torch.no_grad():
-        for (name, shape), value, target in zip(expected.items(), (W_ih, W_hh, b_ih, b_hh),
-                                                module.parameters()):
-            if value.shape != shape or H * CELLS[cell] != G:
-                raise ValueError(f"params.{name} must have shape {shape} for a {cell.upper()} "
-                                 f"with D={D}, H={H}, got {value.shape}")
-            target.copy_(torch.as_tensor(value, dtype=dtype))
+        for name, value in zip(_TORCH_NAMES, (W_ih, W_hh, b_ih, b_hh)):
+            getattr(module, name).copy_(torch.as_tensor(value, dtype=dtype))
     return module
 
 
-def _torch_module(cell: str, W_ih: torch.Tensor, W_hh: torch.Tensor) -> torch.nn.Module:
-    G, D = W_ih.shape
-    H = W_hh.shape[1]
-    if cell == "rnn":
-        return torch.nn.RNN(D, H, batch_first=True, dtype=W_ih.dtype, device="meta")
-    return torch.nn.LSTM(D, H, batch_first=True, dtype=W_ih.dtype, device="meta")
-
-
 def _functional(cell, x, states, W_ih, W_hh, b_ih, b_hh):
-    """Run torch.nn.RNN/LSTM with the given tensors as its parameters (autograd flows into them)."""
-    module = _torch_module(cell, W_ih, W_hh)
-    params = {"weight_ih_l0": W_ih, "weight_hh_l0": W_hh, "bias_ih_l0": b_ih, "bias_hh_l0": b_hh}
+    """Run torch.nn.RNN/LSTM/GRU with the given tensors as its parameters (autograd flows into
+    them); the module itself lives on the meta device and holds no data."""
+    module = _TORCH_LAYERS[cell](W_ih.shape[1], W_hh.shape[1], batch_first=True,
+                                 dtype=W_ih.dtype, device="meta")
+    params = dict(zip(_TORCH_NAMES, (W_ih, W_hh, b_ih, b_hh)))
     return torch.func.functional_call(module, params, (x, states))
 
 
@@ -381,6 +378,88 @@ def lstm_gates(cache: LSTMCache) -> dict[str, np.ndarray]:
     """The activated gates of every step by name: {"i", "f", "g", "o"} -> (N, T, H)."""
     H = cache.hs.shape[2]
     return {name: cache.gates[:, :, k * H:(k + 1) * H] for k, name in enumerate(GATE_NAMES)}
+
+
+# --------------------------------------------------------------------------- GRU (not in the slides)
+class GRUCache(NamedTuple):
+    """What :func:`gru_backward` needs.
+
+    x (N, T, D), h0 (N, H), W_ih (3H, D), W_hh (3H, H), gates (N, T, 3H) = activated r, z, n,
+    hn (N, T, H) = W_hn h_{t−1} + b_hn (the part the reset gate scales), hs (N, T, H).
+    """
+
+    x: np.ndarray
+    h0: np.ndarray
+    W_ih: np.ndarray
+    W_hh: np.ndarray
+    gates: np.ndarray
+    hn: np.ndarray
+    hs: np.ndarray
+
+
+def gru_forward(x, h0, W_ih, W_hh, b_ih, b_hh) -> tuple[np.ndarray, GRUCache]:
+    """GRU over a sequence in torch.nn.GRU's form (gate blocks r, z, n)::
+
+        r = σ(a_r),  z = σ(a_z)  with a = x_t W_ihᵀ + b_ih + h W_hhᵀ + b_hh (r, z blocks)
+        n = tanh(x_t W_inᵀ + b_in + r ∘ (h W_hnᵀ + b_hn)),   h_t = (1 − z) ∘ n + z ∘ h_{t−1}
+
+    x : (N, T, D);  h0 : (N, H) or None;  W_ih : (3H, D);  W_hh : (3H, H);  b_ih, b_hh : (3H,).
+    Returns ``hs`` (N, T, H) and a :class:`GRUCache`.
+    """
+    x, h0, W_ih, W_hh, b_ih, b_hh = _check_layer("gru", x, h0, None, W_ih, W_hh, b_ih, b_hh)
+    N, T, _ = x.shape
+    H = W_hh.shape[1]
+    xw = _project(x, W_ih, b_ih)                        # (N, T, 3H)
+    gates = np.empty((N, T, 3 * H), dtype=x.dtype)
+    hn, hs = np.empty((N, T, H), dtype=x.dtype), np.empty((N, T, H), dtype=x.dtype)
+    h = h0
+    for t in range(T):
+        hw = h @ W_hh.T + b_hh                          # ONE matmul for r, z and n
+        rz = _sigmoid(xw[:, t, :2 * H] + hw[:, :2 * H])
+        r, z = rz[:, :H], rz[:, H:]
+        n = np.tanh(xw[:, t, 2 * H:] + r * hw[:, 2 * H:])
+        h = (1.0 - z) * n + z * h
+        gates[:, t, :2 * H], gates[:, t, 2 * H:] = rz, n
+        hn[:, t], hs[:, t] = hw[:, 2 * H:], h
+    return hs, GRUCache(x, h0, W_ih, W_hh, gates, hn, hs)
+
+
+def gru_backward(dhs, cache: GRUCache):
+    """BPTT for :func:`gru_forward`: returns (dx, dh0, dW_ih, dW_hh, db_ih, db_hh).
+
+    dhs : (N, T, H) = ∂L/∂h_t (direct part). Unlike RNN and LSTM, ``db_ih`` and ``db_hh`` differ
+    in the n block: the reset gate scales only the hidden part ``h W_hnᵀ + b_hn``.
+    """
+    hs = cache.hs
+    N, T, H = hs.shape
+    dhs = _check_dout(dhs, hs.shape, hs.dtype)
+    da_x = np.empty_like(cache.gates)                   # ∂L/∂(x-side pre-activations)
+    da_h = np.empty_like(cache.gates)                   # ∂L/∂(h-side pre-activations)
+    dh = np.zeros((N, H), hs.dtype)
+    for t in range(T - 1, -1, -1):
+        g = cache.gates[:, t]
+        r, z, n = g[:, :H], g[:, H:2 * H], g[:, 2 * H:]
+        h_prev = hs[:, t - 1] if t > 0 else cache.h0
+        dh = dh + dhs[:, t]
+        dn = dh * (1.0 - z) * (1.0 - n * n)
+        da_x[:, t, :H] = dn * cache.hn[:, t] * r * (1.0 - r)
+        da_x[:, t, H:2 * H] = dh * (h_prev - n) * z * (1.0 - z)
+        da_x[:, t, 2 * H:] = dn
+        da_h[:, t, :2 * H] = da_x[:, t, :2 * H]
+        da_h[:, t, 2 * H:] = dn * r
+        dh = dh * z + da_h[:, t] @ cache.W_hh
+    h_prev = np.concatenate([cache.h0[:, None], hs[:, :-1]], axis=1)
+    flat_x, flat_h = da_x.reshape(N * T, 3 * H), da_h.reshape(N * T, 3 * H)
+    dx = (flat_x @ cache.W_ih).reshape(cache.x.shape)
+    dW_ih = flat_x.T @ cache.x.reshape(N * T, -1)
+    dW_hh = flat_h.T @ h_prev.reshape(N * T, H)
+    return dx, dh, dW_ih, dW_hh, flat_x.sum(axis=0), flat_h.sum(axis=0)
+
+
+def gru_forward_torch(x, h0, W_ih, W_hh, b_ih, b_hh) -> torch.Tensor:
+    """Torch twin of :func:`gru_forward`: ``torch.nn.GRU`` (batch_first) on these tensors."""
+    states = None if h0 is None else h0[None]
+    return _functional("gru", x, states, W_ih, W_hh, b_ih, b_hh)[0]
 
 
 # --------------------------------------------------------------------------- lecture layout

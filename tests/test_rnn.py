@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from dl_helpers.gradcheck import gradient_check
-from dl_helpers.rnn import (GATE_NAMES, RecurrentParams, init_recurrent, lstm_backward,
+from dl_helpers.rnn import (GATE_NAMES, RecurrentParams, gru_backward, gru_forward,
+                            gru_forward_torch, init_recurrent, lstm_backward,
                             lstm_forward, lstm_forward_torch, lstm_from_lecture, lstm_gates,
                             lstm_to_lecture, params_from_torch, params_to_torch, rnn_backward,
                             rnn_cell_backward, rnn_cell_forward, rnn_deltas, rnn_forward,
@@ -225,9 +226,40 @@ def test_lstm_c0_and_layout_errors():
     with pytest.raises(ValueError, match=r"W_ih must have shape \(4·H, D\)"):
         lstm_forward(np.ones((1, 2, 3)), None, None, params.W_ih[:7], params.W_hh[:7],
                      params.b_ih[:7], params.b_hh[:7])
-    with pytest.raises(ValueError, match="unknown cell 'gru'"):
-        init_recurrent("gru", 3, 4, np.random.default_rng(0))
-    with pytest.raises(TypeError, match="torch.nn.RNN or torch.nn.LSTM"):
+    with pytest.raises(ValueError, match="unknown cell .vanilla."):
+        init_recurrent("vanilla", 3, 4, np.random.default_rng(0))
+    with pytest.raises(TypeError, match="torch.nn.RNN, torch.nn.LSTM or torch.nn.GRU"):
         params_from_torch(torch.nn.Linear(2, 2))
     with pytest.raises(ValueError, match="missing: o"):
         lstm_from_lecture({k: v for k, v in lstm_to_lecture(params).items() if k != "o"}, 3)
+
+
+@pytest.mark.parametrize("with_state", [True, False])
+@pytest.mark.parametrize("shape", SHAPES)
+def test_gru_matches_torch(shape, with_state):
+    params, x, h0, _, dhs, _, _ = _case("gru", shape, 8, with_state)
+    hs, cache = gru_forward(x, h0, *params)
+    grads = gru_backward(dhs, cache)
+    inputs = [_t(x), _t(h0), *map(_t, params)]
+    out = gru_forward_torch(*inputs)
+    (out * torch.tensor(dhs)).sum().backward()
+    assert np.max(np.abs(out.detach().numpy() - hs)) <= TOL
+    for name, g, ref in zip(["x", "h0", *RecurrentParams._fields], grads, inputs):
+        if ref is not None:
+            assert np.max(np.abs(g - ref.grad.numpy())) <= TOL, name
+
+
+def test_gru_gradient_check_and_torch_copy():
+    params, x, h0, _, dhs, _, _ = _case("gru", (2, 4, 3, 3), 9)
+    args = [x, h0, *params]
+    for k in range(len(args)):
+        def f(v, k=k):
+            return np.sum(gru_forward(*(args[:k] + [v] + args[k + 1:]))[0] * dhs)
+
+        def grad_f(v, k=k):
+            return gru_backward(dhs, gru_forward(*(args[:k] + [v] + args[k + 1:]))[1])[k]
+
+        assert gradient_check(f, grad_f, args[k]).ok, k
+    layer = params_to_torch(params, "gru")
+    assert isinstance(layer, torch.nn.GRU)
+    assert all(np.array_equal(a, b) for a, b in zip(params_from_torch(layer), params))
