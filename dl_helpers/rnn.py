@@ -26,6 +26,10 @@ LSTM (96)–(104) in torch's form: per step one matmul for all four gates,
 ``i = σ(a_i), f = σ(a_f), g = tanh(a_g), o = σ(a_o)``; then ``c_t = f ∘ c_{t−1} + i ∘ g`` and
 ``h_t = o ∘ tanh(c_t)``.
 
+The input part ``x_t W_ihᵀ + b_ih`` of all steps is one dense layer (:mod:`dl_helpers.layers`) on
+the ``N·T`` rows, and the weight gradients are the dense layer's backward on the deltas of all
+steps (summed over time), for the x-side and the h-side alike.
+
 Every layer follows the package protocol: ``out, cache = <layer>_forward(x, *params)``,
 ``grads = <layer>_backward(dout, cache)`` with one gradient per forward argument, in order; the
 torch twin ``<layer>_forward_torch`` is ``torch.nn.RNN``/``LSTM``/``GRU`` itself, called on the
@@ -39,6 +43,7 @@ import numpy as np
 import torch
 
 from ._validation import as_array, check_choice, check_positive_int, check_rng
+from .layers import DenseCache, dense_backward, dense_forward
 
 __all__ = [
     "CELLS", "RecurrentParams", "init_recurrent", "params_from_torch", "params_to_torch",
@@ -109,9 +114,27 @@ def _check_layer(cell: str, x, h0, c0, W_ih, W_hh, b_ih, b_hh):
 
 
 def _project(x, W, b):
-    """x (N, T, D) @ W.T + b as one 2-D matmul (a 3-D @ 2-D product is far slower in NumPy)."""
+    """The input part x_t W_ihᵀ + b of every step at once: ONE dense layer on all N·T rows
+    (:func:`dl_helpers.layers.dense_forward`), x (N, T, D) -> (N, T, G·H)."""
     N, T, D = x.shape
-    return (x.reshape(N * T, D) @ W.T + b).reshape(N, T, -1)
+    return dense_forward(x.reshape(N * T, D), W, b)[0].reshape(N, T, -1)
+
+
+def _weight_grads(da_x, da_h, x, h0, hs, W_ih, W_hh):
+    """Gradients of the two dense parts of every step, summed over time (one matmul each).
+
+    da_x, da_h : (N, T, G·H) gradients of the x-side (x_t W_ihᵀ + b_ih) and the h-side
+    (h_{t−1} W_hhᵀ + b_hh) pre-activations (the same array for RNN and LSTM).
+    Returns dx (N, T, D), dW_ih, dW_hh, db_ih, db_hh via :func:`dl_helpers.layers.dense_backward`.
+    """
+    N, T, G = da_x.shape
+    h_prev = np.concatenate([h0[:, None], hs[:, :-1]], axis=1)          # h_0 … h_{T−1}
+    x_flat = x.reshape(N * T, -1)
+    dx, dW_ih, db_ih = dense_backward(da_x.reshape(N * T, G), DenseCache(x_flat, W_ih))
+    _, dW_hh, db_hh = dense_backward(da_h.reshape(N * T, G),
+                                     DenseCache(h_prev.reshape(N * T, -1), W_hh),
+                                     needs_input_grad=False)
+    return dx.reshape(x.shape), dW_ih, dW_hh, db_ih, db_hh
 
 
 def _sigmoid(a):
@@ -239,15 +262,10 @@ def rnn_backward(dhs, cache: RNNCache):
     ∂L/∂b = Σ_t δ_t (both biases get the same gradient), ∂L/∂x_t = W_ihᵀ δ_t, ∂L/∂h_0 = W_hhᵀ δ_1.
     """
     delta = rnn_deltas(dhs, cache)
-    N, T, H = delta.shape
-    h_prev = np.concatenate([cache.h0[:, None], cache.hs[:, :-1]], axis=1)   # h_0 … h_{T−1}
-    flat = delta.reshape(N * T, H)
-    dx = (flat @ cache.W_ih).reshape(cache.x.shape)
     dh0 = delta[:, 0] @ cache.W_hh
-    dW_ih = flat.T @ cache.x.reshape(N * T, -1)
-    dW_hh = flat.T @ h_prev.reshape(N * T, H)
-    db = flat.sum(axis=0)
-    return dx, dh0, dW_ih, dW_hh, db, db.copy()
+    dx, dW_ih, dW_hh, db_ih, db_hh = _weight_grads(delta, delta, cache.x, cache.h0, cache.hs,
+                                                   cache.W_ih, cache.W_hh)
+    return dx, dh0, dW_ih, dW_hh, db_ih, db_hh
 
 
 def rnn_cell_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh) -> tuple[np.ndarray, RNNCache]:
@@ -353,13 +371,9 @@ def lstm_backward(dhs, cache: LSTMCache, *, dh_n=None, dc_n=None):
         dat[:, 3 * H:] = dh * tc * o * (1.0 - o)
         dc = dc * f
         dh = dat @ cache.W_hh
-    h_prev = np.concatenate([cache.h0[:, None], hs[:, :-1]], axis=1)
-    flat = da.reshape(N * T, 4 * H)
-    dx = (flat @ cache.W_ih).reshape(cache.x.shape)
-    dW_ih = flat.T @ cache.x.reshape(N * T, -1)
-    dW_hh = flat.T @ h_prev.reshape(N * T, H)
-    db = flat.sum(axis=0)
-    return dx, dh, dc, dW_ih, dW_hh, db, db.copy()
+    dx, dW_ih, dW_hh, db_ih, db_hh = _weight_grads(da, da, cache.x, cache.h0, hs, cache.W_ih,
+                                                   cache.W_hh)
+    return dx, dh, dc, dW_ih, dW_hh, db_ih, db_hh
 
 
 def lstm_forward_torch(x, h0, c0, W_ih, W_hh, b_ih, b_hh, *, return_state: bool = False):
@@ -448,12 +462,9 @@ def gru_backward(dhs, cache: GRUCache):
         da_h[:, t, :2 * H] = da_x[:, t, :2 * H]
         da_h[:, t, 2 * H:] = dn * r
         dh = dh * z + da_h[:, t] @ cache.W_hh
-    h_prev = np.concatenate([cache.h0[:, None], hs[:, :-1]], axis=1)
-    flat_x, flat_h = da_x.reshape(N * T, 3 * H), da_h.reshape(N * T, 3 * H)
-    dx = (flat_x @ cache.W_ih).reshape(cache.x.shape)
-    dW_ih = flat_x.T @ cache.x.reshape(N * T, -1)
-    dW_hh = flat_h.T @ h_prev.reshape(N * T, H)
-    return dx, dh, dW_ih, dW_hh, flat_x.sum(axis=0), flat_h.sum(axis=0)
+    dx, dW_ih, dW_hh, db_ih, db_hh = _weight_grads(da_x, da_h, cache.x, cache.h0, hs,
+                                                   cache.W_ih, cache.W_hh)
+    return dx, dh, dW_ih, dW_hh, db_ih, db_hh
 
 
 def gru_forward_torch(x, h0, W_ih, W_hh, b_ih, b_hh) -> torch.Tensor:
