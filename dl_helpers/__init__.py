@@ -14,6 +14,8 @@ Mathematics (NumPy from scratch + torch twin)::
                    <layer>_backward(dout, cache) -> grads, <layer>_forward_torch     Skript §3
     network        Layer(W, b), init_mlp, forward, backward(_augmented), to_torch:
                    a loop over layers; loss_and_grads(params, X, y, activations, loss) Skript §1, §3
+    rnn            RNN (δ-recursion BPTT), LSTM, GRU layers in torch's weight layout;
+                   params_from_torch / params_to_torch, lstm_to_lecture              Folien (96)–(104)
     gradcheck      numerical_gradient, rel_error, gradient_check                     Refresher, §3
     optimizers     SGD (momentum, Nesterov), Adam(W), RMSprop: torch.optim semantics Folien GD/Adam
     perceptron     perceptron_train / perceptron_predict, labels ±1                  Folien (18)–(23)
@@ -27,7 +29,8 @@ Data, studies and display (computation separate from plotting)::
     worked_example the slides' small backprop network with every number             Notebook 04
     landscapes     2-D test functions and optimiser trajectories                     Notebook 05
     init_study     init variance × activation × depth: one forward/backward pass     Notebooks 06, 07
-    plotting, live_plots, refresher_plots, widgets   figures (blitted, updated in place)
+    rnn_study      gradient norm over time, memory task (torch training), gate trace Notebook 10
+    plotting, live_plots, refresher_plots, rnn_plots, widgets   figures
     interactive    interactive(render, **grids): the one slider mechanism -- live ipywidgets
                    in a kernel, precomputed pictures + plain HTML on the site
     checks         exercise checkers with German feedback (checks.<topic>)

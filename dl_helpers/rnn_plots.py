@@ -40,7 +40,7 @@ def render_gradient_flow(seq_len: int = 50, weight_scale: float = 1.0,
     for cell, (label, color) in _CELL_STYLE.items():
         norms = input_gradient_norms(cell, seq_len, weight_scale, forget_bias=forget_bias)
         ax.semilogy(t, np.maximum(norms, 1e-30), color=color, lw=2, label=label)
-    ax.set_ylim(1e-20, 1e8)
+    ax.set_ylim(1e-24, 1e12)                   # smaller values leave the plot at the bottom
     ax.set_xlim(1, max(seq_len, 2))
     ax.set_xlabel("Zeitschritt t der Eingabe $x_t$")
     ax.set_ylabel(r"$\Vert \partial L / \partial x_t \Vert$  (Verlust an $h_T$)")

@@ -172,8 +172,8 @@ class MemoryRun:
     accuracy: np.ndarray
 
 
-def train_memory_task(cell: str, seq_len: int, *, hidden_size: int = 16, steps: int = 150,
-                      batch: int = 64, lr: float = 1e-2, forget_bias: float = 0.0,
+def train_memory_task(cell: str, seq_len: int, *, hidden_size: int = 16, steps: int = 100,
+                      batch: int = 32, lr: float = 1e-2, forget_bias: float = 0.0,
                       clip: float | None = 1.0,
                       eval_every: int = 10, n_test: int = 256, seed: int = 0,
                       progress: bool = False) -> MemoryRun:
