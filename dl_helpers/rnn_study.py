@@ -23,6 +23,7 @@ from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
 from ._validation import as_array, check_choice, check_positive_float, check_positive_int
+from .optimizers import Adam
 from .rnn import (CELLS, RecurrentParams, lstm_backward, lstm_forward, lstm_gates,
                   params_from_torch, rnn_backward, rnn_forward)
 
@@ -179,6 +180,9 @@ def train_memory_task(cell: str, seq_len: int, *, hidden_size: int = 16, steps: 
                       progress: bool = False) -> MemoryRun:
     """Train a :class:`SequenceClassifier` on :func:`memory_task` with Adam and BCE (seeded).
 
+    Adam is :class:`dl_helpers.optimizers.Adam` (torch.optim.Adam's update) on the model's
+    parameters; the forward and backward passes are torch's.
+
     Every step sees a fresh batch; the test set (``n_test`` sequences) is fixed. ``clip`` caps
     the gradient norm per step (``torch.nn.utils.clip_grad_norm_``; None: no clipping). Runs on
     one thread (:func:`one_thread`). Returns a :class:`MemoryRun` with the loss per step and the
@@ -194,18 +198,26 @@ def train_memory_task(cell: str, seq_len: int, *, hidden_size: int = 16, steps: 
     x_train, y_train = (torch.from_numpy(a) for a in memory_task(steps * B, seq_len, rng))
     x_test, y_test = (torch.from_numpy(a) for a in memory_task(n_test, seq_len, rng))
     model = SequenceClassifier(cell, 2, hidden_size, seed=seed, forget_bias=forget_bias)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    # dl_helpers' Adam has torch.optim.Adam's exact update (tested against it) and spares the
+    # notebook torch.optim's one-time import of torch._dynamo (3-8 s on this machine).
+    opt = Adam(lr=lr)
+    weights = list(model.parameters())
+    state = opt.init([w.detach().numpy() for w in weights])
     bce = torch.nn.functional.binary_cross_entropy_with_logits
     losses, evals, accs = [], [], []
     with one_thread():
         for k in tqdm(range(steps), desc=cell.upper(), disable=not progress):
             batch_slice = slice(k * B, (k + 1) * B)
+            model.zero_grad()
             loss = bce(model(x_train[batch_slice]), y_train[batch_slice])
-            opt.zero_grad()
             loss.backward()
             if clip is not None:
-                torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
-            opt.step()
+                torch.nn.utils.clip_grad_norm_(weights, clip)
+            values, state = opt.step([w.detach().numpy() for w in weights],
+                                     [w.grad.numpy() for w in weights], state)
+            with torch.no_grad():
+                for w, v in zip(weights, values):
+                    w.copy_(torch.from_numpy(v))
             losses.append(loss.item())
             if (k + 1) % eval_every == 0:
                 with torch.no_grad():
