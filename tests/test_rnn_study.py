@@ -86,3 +86,8 @@ def test_other_figures_draw():
     m = runs["LSTM"].model
     fig = plot_gate_trace(lstm_gate_trace(m, x[0]), lstm_gate_trace(m, x[1]), x[0], x[1])
     assert len(fig.axes) == 3
+
+
+def test_rnn_learns_the_memory_task_for_short_sequences():
+    """Notebook 10 says: for short sequences the plain RNN learns the task as well."""
+    assert train_memory_task("rnn", 10, seed=0).accuracy[-1] > 0.9
