@@ -1,7 +1,7 @@
-"""Speed of the slider figures of notebooks 01 and 02 (dl_helpers.live_plots).
+"""Speed of the slider figures of notebooks 01 and 02 (dl_helpers.perceptron_plots, approximation_plots).
 
 A move = the pure computation behind the slider + ``update`` (blitting only the moving
-artists) + ``to_png`` for the ``ipywidgets.Image``, exactly as in the notebooks. Goal 100 ms.
+artists) + ``png`` (Pillow), exactly as in the notebooks. Goal 100 ms.
 
 * ``perceptron_slider_move_ms``: notebook 01, one update of the perceptron rule per move;
 * ``width_slider_move_ms``: notebook 02, ``least_squares_network`` (relu, wave) + redraw,
@@ -20,8 +20,9 @@ import numpy as np  # noqa: E402
 from benchmarks._common import Result, median_time  # noqa: E402
 from dl_helpers.approximation import least_squares_network  # noqa: E402
 from dl_helpers.data import make_linearly_separable  # noqa: E402
-from dl_helpers.live_plots import PerceptronStepFigure, WidthFitFigure  # noqa: E402
+from dl_helpers.approximation_plots import WidthFitFigure  # noqa: E402
 from dl_helpers.perceptron import perceptron_train  # noqa: E402
+from dl_helpers.perceptron_plots import PerceptronStepFigure  # noqa: E402
 
 
 def run() -> dict[str, Result]:
@@ -33,14 +34,14 @@ def run() -> dict[str, Result]:
 
     def move_perceptron():
         perc.update(next(steps))
-        return perc.to_png()
+        return perc.png()
 
     fits = WidthFitFigure()
     widths = itertools.cycle([32, 128])
 
     def move_width():
         fits.update(least_squares_network("wave", next(widths), "relu", seed=0))
-        return fits.to_png()
+        return fits.png()
 
     return {
         "perceptron_slider_move_ms": Result(1e3 * median_time(move_perceptron, repeats=15), "ms", 100.0),

@@ -2,7 +2,7 @@
 
 One "move" is exactly what the notebook's widget callback does: ``compare_optimizers`` (three
 trajectories of ``steps`` steps with the NumPy optimisers) + ``TrajectoryPlot.update`` (Agg:
-cached background + the moved lines), then ``TrajectoryPlot.to_png`` (the bytes the
+cached background + the moved lines), then ``TrajectoryPlot.png`` (the bytes the
 ``ipywidgets.Image`` shows). The median over many moves (learning rate swept over a log grid,
 as a student drags the slider) must stay below 100 ms; the figure with ``_incl_png`` adds the
 PNG encoding the widget needs. A full redraw of the same figure
@@ -28,8 +28,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from benchmarks._common import Result  # noqa: E402
-from dl_helpers.landscapes import (DEFAULT_HPARAMS, OPTIMIZER_LABELS, TrajectoryPlot,  # noqa: E402
-                                   compare_optimizers, get_landscape, torch_trajectory)
+from dl_helpers.landscapes import (DEFAULT_HPARAMS, OPTIMIZER_LABELS,  # noqa: E402
+                                   compare_optimizers, get_landscape, trajectory_torch)
+from dl_helpers.optimizers_plots import TrajectoryPlot  # noqa: E402
 from dl_helpers.optimizers import Adam  # noqa: E402
 
 GOAL_MS = 100.0
@@ -48,7 +49,7 @@ def _moves(name: str, n_moves: int = 25) -> tuple[list[float], list[float]]:
                                    steps=hp["steps"])
         plot.update(trajs, note=f"lr = {lr:.2g}")
         t1 = time.perf_counter()
-        plot.to_png()
+        plot.png()
         times.append(t1 - t0)
         png_times.append(time.perf_counter() - t1)
     plt.close(plot.fig)
@@ -83,7 +84,7 @@ def _kernel_reference_ms() -> float:
     times = []
     for _ in range(5):
         t0 = time.perf_counter()
-        torch_trajectory(Adam(lr=0.05), L.torch_f, L.x0, 100)
+        trajectory_torch(Adam(lr=0.05), L.torch_f, L.x0, 100)
         times.append(time.perf_counter() - t0)
     return 1e3 * statistics.median(times)
 

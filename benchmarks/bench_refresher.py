@@ -4,7 +4,7 @@
   the widget's 167 step sizes plus one forward and one central difference of σ.
 * ``refresher_slider_move_ms``: a complete move as in the notebook: ``DifferenceFigure.update``
   (new x0, so the error curves are recomputed; only the moving artists are redrawn on the
-  cached background) and ``to_png`` for the ``ipywidgets.Image``. Goal 100 ms.
+  cached background) and ``png``. Goal 100 ms.
 * ``refresher_compute_over_move``: the computation as a fraction of the whole move (timed
   interleaved, so machine load cancels); goal: drawing, not the maths, is what the user waits for.
 """
@@ -34,7 +34,7 @@ def run() -> dict[str, Result]:
 
     def move():
         study.update(-3.0, next(x0s))
-        return study.to_png()
+        return study.png()
 
     t_move, _, ratio = interleaved_ratio(_compute, move, repeats=15)
     t_move = median_time(move, repeats=7)

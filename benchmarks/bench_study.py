@@ -1,183 +1,123 @@
-"""Slider study (dl_helpers.init_study / widgets): cost of one slider move.
+"""Slider study of notebooks 06/07 (dl_helpers.init_study, init_study_plots): one slider move.
 
-A "move" is what ``StudyWidget.update`` does after a slider step: recompute the study for the
-new value (``run_study``), update the one figure in place and render it to the PNG that the
-``ipywidgets.Image`` shows (blitted redraw + PNG encoding). The walk slides the variance factor
-step by step over the grid (c = 0.25 … 8) for every activation of the dropdown, at width 256 /
-batch 512; the result cache is cleared before each walk, so every move is a recomputation.
+A cold move is what the slider does for a value it has never shown: ``run_study`` (draw the
+weights, forward pass, δ-backward pass, statistics; nothing cached) + ``StudyFigure.update``
+(blitted redraw, the log y-axes included) + ``png`` (Pillow). Measured on ONE core: BLAS and
+torch limited to one thread here in the benchmark (threadpoolctl, ``torch.set_num_threads``);
+the library itself sets no thread counts. The walk slides the variance factor over the grid
+at depth 50 for every activation (medians over the walk).
 
-Reported (medians over the walk, goal ≤ 100 ms for a whole move):
-* ``study_move_depth{L}_{threads}``      all moves;
-* ``study_move_nonhomog_depth{L}_...``   only sigmoid/tanh/elu/gelu: for the positively
-  homogeneous relu/leaky_relu a c-step only rescales one cached pass (exact, see
-  ``init_study._homogeneous_stats``), so these are the full-price moves;
-* ``..._compute``, ``..._draw``, ``..._png``: the three parts of a full-price move;
-* ``study_move_prefetch_depth50``: the same walk through a real ``StudyWidget`` (values set
-  as a user would, one control per move) with its idle-time prefetch on and ``GAP_S`` of
-  idle time before every move (a student releasing the slider step by step; the other
-  activations are queued after the sliders' direct neighbours, so a switch after only
-  ``GAP_S`` may still be computing and counts as it is);
-* ``study_move_prefetch_jumps_depth50``: jumps to random values of any control (variance,
-  depth or activation; starting from tanh and from GELU) with ``JUMP_GAP_S`` of idle time
-  before each, the first right after the widget was shown (``prefetch_idle``, which IPython
-  calls when the cell has finished): the widget prefetches the whole slider rows and the
-  other activations, nearest first, so after a pause a jump anywhere is served too;
-* ``study_matmul_floor_depth50``: for comparison, the 149 matmuls of one pass alone (same
-  shapes, two blocks in parallel, one BLAS thread each): what no rewrite of the elementwise
-  work can go below. Its goal is what 100 ms leave after the measured redraw and PNG; where
-  the floor exceeds it, a cold move (no idle time before it) cannot reach the goal on this
-  machine, and only the prefetch makes the moves live.
+The times are CPU times of the process (``time.process_time``; one thread, so this is the
+wall time the move takes on an idle core). The course machine is shared by several jobs at
+once, which stretches wall times by the load factor (``os.getloadavg``, printed); the wall
+time is reported alongside (``..._wall``).
 
-Like the widget, a move redraws with BLAS single-threaded (``single_threaded_blas``).
+* ``study_cold_move_depth50_1thread``: the whole move, goal 100 ms;
+* ``..._compute`` / ``..._draw`` / ``..._png``: its three parts;
+* ``study_activation_switch_depth50_1thread``: a move to another activation (new histogram
+  axis: a full redraw of the figure), goal 300 ms;
+* ``study_pass_depth50_1thread`` (CPU) and ``study_pass_over_matmul_floor``: ``run_study``
+  at depth 50 divided by the time of its 149 matrix products alone (same shapes, timed
+  interleaved so machine load cancels): what drawing the weights, the elementwise work and
+  the statistics add to the unavoidable arithmetic.
 """
 from __future__ import annotations
 
-import random
+import os
 import statistics
-import threading
 import time
 
-import numpy as np
+import matplotlib
 
-from benchmarks._common import Result
-from dl_helpers.init_study import (HOMOGENEOUS, N_BLOCKS, STUDY_ACTIVATIONS, VARIANCE_GRID,
-                                   _splits, clear_study_cache, run_study,
-                                   single_threaded_blas, study_inputs, study_weights)
-from dl_helpers.widgets import StudyFigure, StudyWidget
+matplotlib.use("Agg")
+
+import torch  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
+
+from benchmarks._common import Result, interleaved_ratio  # noqa: E402
+from dl_helpers.init_study import (DEFAULT_BATCH, DEFAULT_WIDTH, STUDY_ACTIVATIONS,  # noqa: E402
+                                   VARIANCE_GRID, run_study)
+from dl_helpers.init_study_plots import StudyFigure  # noqa: E402
 
 GOAL_MS = 100.0
-GAP_S = 0.3  # idle time before each move of the prefetch walk
-JUMP_GAP_S = 2.0  # idle time before each random jump
+DEPTH = 50
 
 
-def _slider_walk() -> list[tuple[float, str]]:
-    """A user's session: slide c over the grid (back and forth), then switch the activation."""
-    values = VARIANCE_GRID[2:13]
-    steps = []
+def _walk() -> dict[str, list[float]]:
+    fig = StudyFigure()
+    fig.update(run_study(1.0, "tanh", DEPTH))
+    fig.png()                                     # warm-up: first full draw
+    times: dict[str, list[float]] = {"move": [], "compute": [], "draw": [], "png": [],
+                                     "switch": [], "wall": []}
     for i, act in enumerate(STUDY_ACTIVATIONS):
-        steps += [(c, act) for c in (values if i % 2 == 0 else values[::-1])]
-    return steps
-
-
-def _walk(depth: int, num_threads: int | None) -> dict[str, list[float]]:
-    clear_study_cache()
-    fig = StudyFigure(title=False)  # as in StudyWidget
-    fig.update(run_study(VARIANCE_GRID[0], "tanh", depth, num_threads=num_threads))
-    fig.to_png()  # warm-up: weight draws, first full draw of the figure
-    times: dict[str, list[float]] = {"move": [], "full": [], "compute": [], "draw": [],
-                                     "png": []}
-    for c, act in _slider_walk():
-        t0 = time.perf_counter()
-        result = run_study(c, act, depth, num_threads=num_threads)
-        t1 = time.perf_counter()
-        with single_threaded_blas():
+        grid = VARIANCE_GRID[2:13] if i % 2 == 0 else VARIANCE_GRID[12:1:-1]
+        for k, c in enumerate(grid):
+            w0, t0 = time.perf_counter(), time.process_time()
+            result = run_study(c, act, DEPTH)
+            t1 = time.process_time()
             fig.update(result)
-            fig.draw()
-            t2 = time.perf_counter()
-            fig.to_png(redraw=False)
-            t3 = time.perf_counter()
-        times["move"].append(t3 - t0)
-        if act not in HOMOGENEOUS:
-            times["full"].append(t3 - t0)
-            times["compute"].append(t1 - t0)
-            times["draw"].append(t2 - t1)
-            times["png"].append(t3 - t2)
+            t2 = time.process_time()
+            fig.png()
+            t3, w3 = time.process_time(), time.perf_counter()
+            if k == 0 and i > 0:                  # the activation changed
+                times["switch"].append(t3 - t0)
+                continue
+            for name, dt in (("move", t3 - t0), ("compute", t1 - t0), ("draw", t2 - t1),
+                             ("png", t3 - t2), ("wall", w3 - w0)):
+                times[name].append(dt)
     return times
 
 
-def _widget_walk(depth: int) -> dict[str, list[float]]:
-    """The walk through StudyWidget with prefetch, GAP_S idle before each move."""
-    clear_study_cache()
-    steps = _slider_walk()
-    w = StudyWidget(steps[0][0], steps[0][1], depth)
-    times: dict[str, list[float]] = {"move": [], "full": []}
-    for c, act in steps[1:]:
-        time.sleep(GAP_S)
-        control, value = ((w.activation, act) if act != w.activation.value
-                          else (w.variance, c))
-        t0 = time.perf_counter()
-        control.value = value  # observe -> update (recompute, redraw, PNG) -> prefetch
-        elapsed = time.perf_counter() - t0
-        times["move"].append(elapsed)
-        if act not in HOMOGENEOUS:
-            times["full"].append(elapsed)
-    clear_study_cache()  # also stops the last prefetch
-    return times
-
-
-def _jump_walk(depth: int, n_jumps: int = 8) -> list[float]:
-    """Random jumps through StudyWidget with prefetch, JUMP_GAP_S idle before each."""
-    clear_study_cache()
-    rng = random.Random(6)
+def _cpu_median(fn, repeats: int = 9) -> float:
     times = []
-    for act in ("tanh", "gelu"):
-        w = StudyWidget(1.0, act, depth)
-        w.prefetch_idle()  # what the IPython hook does when the widget's cell has finished
-        for _ in range(n_jumps):
-            time.sleep(JUMP_GAP_S)
-            u = rng.random()
-            control = w.variance if u < 0.5 else w.depth if u < 0.75 else w.activation
-            values = [o[1] if isinstance(o, tuple) else o for o in control.options]
-            value = rng.choice([v for v in values if v != control.value])
-            t0 = time.perf_counter()
-            control.value = value
-            times.append(time.perf_counter() - t0)
-    clear_study_cache()
-    return times
-
-
-def _matmul_floor(depth: int, repeats: int = 15) -> float:
-    """Median seconds of the pass's matmuls alone: per block of rows, ``depth`` forward
-    products, ``depth - 1`` δ products and ``depth`` products for ∂C/∂W_l (its share of the
-    columns), the blocks in parallel threads with one BLAS thread each, as in run_study."""
-    U = study_weights(depth).numpy()
-    X = study_inputs()[0].numpy()
-    m, d = X.shape
-    rows, cols = _splits(m, N_BLOCKS), _splits(d, N_BLOCKS)  # the blocks of run_study
-
-    def block(k: int) -> None:
-        a = X[rows[k]]  # (rows, d): stands in for a_{l-1} and δ_{l+1}
-        z, delta = np.empty_like(a), np.empty_like(a)
-        grad = np.empty((d, cols[k].stop - cols[k].start), np.float32)
-        for l in range(depth):
-            np.matmul(a, U[l], out=z)  # z_l = a_{l-1} W_lᵀ
-        for l in range(depth - 1):
-            np.matmul(a, U[l], out=delta)  # δ_l ∝ δ_{l+1} W_{l+1}
-        for l in range(depth):
-            np.matmul(X.T, X[:, cols[k]], out=grad)  # δ_lᵀ a_{l-1}: whole batch, its columns
-
-    times = []
-    with single_threaded_blas():
-        for _ in range(repeats):
-            threads = [threading.Thread(target=block, args=(k,)) for k in range(N_BLOCKS)]
-            t0 = time.perf_counter()
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            times.append(time.perf_counter() - t0)
+    for _ in range(repeats):
+        t0 = time.process_time()
+        fn()
+        times.append(time.process_time() - t0)
     return statistics.median(times)
 
 
+def _matmul_floor():
+    """The 149 matrix products of a depth-50 pass: L forward, L - 1 for δ, L for ∂C/∂W."""
+    m, d = DEFAULT_BATCH, DEFAULT_WIDTH
+    a, W, dW = torch.randn(m, d), torch.randn(DEPTH, d, d), torch.empty(d, d)
+    z = torch.empty(m, d)
+
+    def run():
+        for l in range(DEPTH):
+            torch.matmul(a, W[l].T, out=z)
+        for l in range(DEPTH - 1):
+            torch.matmul(a, W[l], out=z)
+        for l in range(DEPTH):
+            torch.matmul(a.T, a, out=dW)
+    return run
+
+
 def run() -> dict[str, Result]:
-    out = {}
-    for depth in (50, 10):
-        # 2 threads: the two blocks of the batch in parallel (run_study's default on ≥ 2
-        # CPUs); 1 thread: one after the other (a one-core machine)
-        for threads, tag in ((2, "2thr"), (1, "1thr")):
-            t = {k: 1e3 * statistics.median(v) for k, v in _walk(depth, threads).items()}
-            out[f"study_move_depth{depth}_{tag}"] = Result(t["move"], "ms", GOAL_MS)
-            out[f"study_move_nonhomog_depth{depth}_{tag}"] = Result(t["full"], "ms", GOAL_MS)
-            for part in ("compute", "draw", "png"):
-                out[f"study_{part}_nonhomog_depth{depth}_{tag}"] = Result(t[part], "ms", GOAL_MS)
-    t = {k: 1e3 * statistics.median(v) for k, v in _widget_walk(50).items()}
-    out["study_move_prefetch_depth50"] = Result(t["move"], "ms", GOAL_MS)
-    out["study_move_prefetch_nonhomog_depth50"] = Result(t["full"], "ms", GOAL_MS)
-    out["study_move_prefetch_jumps_depth50"] = Result(
-        1e3 * statistics.median(_jump_walk(50)), "ms", GOAL_MS)
-    # goal of the floor: what the 100 ms leave for the computation after this run's
-    # median redraw and PNG of a full-price move
-    budget = GOAL_MS - sum(out[f"study_{part}_nonhomog_depth50_2thr"].value
-                           for part in ("draw", "png"))
-    out["study_matmul_floor_depth50"] = Result(1e3 * _matmul_floor(50), "ms", budget)
-    return out
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with threadpool_limits(limits=1):
+            times = _walk()
+            _, _, ratio = interleaved_ratio(lambda: run_study(2.0, "tanh", DEPTH),
+                                            _matmul_floor(), repeats=9)
+            t_pass = _cpu_median(lambda: run_study(2.0, "tanh", DEPTH))
+    finally:
+        torch.set_num_threads(threads)
+    med = {k: 1e3 * statistics.median(v) for k, v in times.items()}
+    print(f"bench_study: load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    return {
+        "study_cold_move_depth50_1thread": Result(med["move"], "ms", GOAL_MS),
+        "study_cold_move_depth50_1thread_compute": Result(med["compute"], "ms", GOAL_MS),
+        "study_cold_move_depth50_1thread_draw": Result(med["draw"], "ms", GOAL_MS),
+        "study_cold_move_depth50_1thread_png": Result(med["png"], "ms", GOAL_MS),
+        "study_cold_move_depth50_1thread_wall": Result(med["wall"], "ms", GOAL_MS),
+        "study_activation_switch_depth50_1thread": Result(med["switch"], "ms", 3 * GOAL_MS),
+        "study_pass_depth50_1thread": Result(1e3 * t_pass, "ms", GOAL_MS),
+        "study_pass_over_matmul_floor": Result(ratio, "ratio", 4.0),
+    }
+
+
+if __name__ == "__main__":
+    for k, r in run().items():
+        print(f"{k}: {r.value:.1f} {r.unit} (goal {r.goal}) {'ok' if r.ok else 'TOO SLOW'}")

@@ -14,12 +14,20 @@ Mathematics (NumPy from scratch + torch twin)::
                    <layer>_backward(dout, cache) -> grads, <layer>_forward_torch     Skript §3
     network        Layer(W, b), init_mlp, forward, backward(_augmented), to_torch:
                    a loop over layers; loss_and_grads(params, X, y, activations, loss) Skript §1, §3
+    conv           conv2d (im2col), max/avg pooling, flatten layers; conv_output_size;
+                   backward written as convolutions; correlate2d / convolve2d        Folien (66)–(84)
+    cnn            a CNN as a loop over layers (init_cnn, DIGITS_CNN), TorchCNN,
+                   train_cnn / train_cnn_torch: same curves                          Folien (75)–(84)
     rnn            RNN (δ-recursion BPTT), LSTM, GRU layers in torch's weight layout;
                    params_from_torch / params_to_torch, lstm_to_lecture              Folien (96)–(104)
     gradcheck      numerical_gradient, rel_error, gradient_check                     Refresher, §3
     optimizers     SGD (momentum, Nesterov), Adam(W), RMSprop: torch.optim semantics Folien GD/Adam
     perceptron     perceptron_train / perceptron_predict, labels ±1                  Folien (18)–(23)
     training       train / train_torch: same data order, History                     Folien SGD
+    attention      scaled dot-product attention layer (forward/backward/torch), ViT patch
+                   embedding (image_to_patches, patch_embedding)                     Folien (93)–(95)
+    architectures  layer specs -> summarize (shapes, params, MACs), AlexNet … MobileNetV2 as
+                   data, build_torch (same counts as published)                      Folien (85)–(92)
 
 Data, studies and display (computation separate from plotting)::
 
@@ -30,7 +38,13 @@ Data, studies and display (computation separate from plotting)::
     landscapes     2-D test functions and optimiser trajectories                     Notebook 05
     init_study     init variance × activation × depth: one forward/backward pass     Notebooks 06, 07
     rnn_study      gradient norm over time, memory task (torch training), gate trace Notebook 10
-    plotting, live_plots, refresher_plots, rnn_plots, widgets   figures
+    architecture_studies  receptive field, separable saving, compound scaling,
+                   gradient flow with/without skips                                  Notebook 09
+    plotting       shared style, decision grids, BlitFigure: the one base of every live figure
+    <topic>_plots  a topic's figures on BlitFigure, each with a render function for the
+                   sliders: refresher_, perceptron_, approximation_, training_, optimizers_,
+                   init_study_, architectures_, conv_plots (filters, feature maps, conv geometry),
+                   rnn_plots (gradient over time, gates, learning curves)
     interactive    interactive(render, **grids): the one slider mechanism -- live ipywidgets
                    in a kernel, precomputed pictures + plain HTML on the site
     checks         exercise checkers with German feedback (checks.<topic>)

@@ -17,17 +17,16 @@ Available landscapes (``LANDSCAPES`` / :func:`get_landscape`):
 
 :func:`run_trajectory` runs any optimiser of :mod:`dl_helpers.optimizers` (functional API
 ``state = opt.init(params)``, ``params, state = opt.step(params, grads, state)``) and returns
-the path and the losses; :func:`torch_trajectory` does the same with ``torch.optim``'s update
+the path and the losses; :func:`trajectory_torch` does the same with ``torch.optim``'s update
 (the class, or its functional kernel via :class:`TorchOptimKernel`) and autograd, which is how
 the notebook shows that both agree step for step.
 :func:`compare_optimizers` runs GD, momentum and Adam from one start (the computation behind
-the notebook's slider, start values in ``DEFAULT_HPARAMS``); :class:`AdamNoBiasCorrection` is
-Adam without the bias correction, for the demonstration of what the correction is for.
+the notebook's slider, start values in ``DEFAULT_HPARAMS``).
 :func:`gd_stability_limit`, :func:`momentum_stability_limit`, :func:`taylor_decrease` and
-:func:`adam_step_ratio` are the small analytic facts the notebook verifies numerically.
-:class:`TrajectoryPlot` is the thin display layer used by the sliders (contours drawn once and
-kept as a pixel background, only the paths are drawn on each move; see
-``benchmarks/bench_optimizers.py``).
+:func:`adam_step_ratio` are the small analytic facts the notebook verifies numerically;
+:func:`contour_grid` evaluates a landscape for a contour plot. The figures are in
+:mod:`dl_helpers.optimizers_plots`; Adam without bias correction is
+:class:`dl_helpers.optimizers.AdamNoBiasCorrection`.
 """
 from __future__ import annotations
 
@@ -37,9 +36,7 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import torch
 
-from .live_plots import BlitFigure
-from .optimizers import SGD, Adam, AdamState, tree_map
-from .plotting import CLASS_COLORS
+from .optimizers import SGD, Adam
 from ._validation import (as_array, check_choice, check_positive_float, check_positive_int,
                           check_rng)
 
@@ -47,9 +44,9 @@ __all__ = [
     "Landscape", "Trajectory", "LANDSCAPES", "get_landscape", "landscape_names",
     "quadratic", "quadratic_hessian", "rosenbrock", "saddle", "beale",
     "regression_landscape", "minibatch_gradient", "make_minibatch_grad",
-    "run_trajectory", "torch_trajectory", "TorchOptimKernel", "AdamNoBiasCorrection", "compare_optimizers",
+    "run_trajectory", "trajectory_torch", "TorchOptimKernel", "compare_optimizers",
     "OPTIMIZER_LABELS", "DEFAULT_HPARAMS", "gd_stability_limit", "momentum_stability_limit",
-    "taylor_decrease", "adam_step_ratio", "contour_grid", "TrajectoryPlot",
+    "taylor_decrease", "adam_step_ratio", "contour_grid",
 ]
 
 #: an iterate whose norm exceeds this bound counts as diverged (the run stops there)
@@ -478,8 +475,9 @@ class TorchOptimKernel:
     These are the functions that ``torch.optim.SGD.step`` / ``torch.optim.Adam.step`` call
     internally, with the same state (momentum buffer; ``exp_avg``, ``exp_avg_sq``, step count)
     and the same arithmetic. The classes themselves import ``torch._dynamo`` the first time an
-    optimiser is built or stepped, a one-time cost of 3–5 s on the course machine; the kernels do
-    not. ``tests/test_landscapes.py`` checks that kernel and class give identical iterates.
+    optimiser is built or stepped, a one-time cost of 2–5 s on the course machine (measured:
+    2.1 s for the first ``torch.optim.Adam`` step in a fresh process, 0.4 ms for SGD after it);
+    the kernels do not. That import cost is why the public classes are not used here. ``tests/test_landscapes.py`` checks that kernel and class give identical iterates.
 
     Parameters
     ----------
@@ -548,7 +546,7 @@ class TorchOptimKernel:
                              maximize=False)
 
 
-def torch_trajectory(optimizer, torch_f: Callable, x0, steps: int) -> Trajectory:
+def trajectory_torch(optimizer, torch_f: Callable, x0, steps: int) -> Trajectory:
     """The same as :func:`run_trajectory`, but with ``torch.optim``'s update and autograd.
 
     Parameters
@@ -594,34 +592,6 @@ def torch_trajectory(optimizer, torch_f: Callable, x0, steps: int) -> Trajectory
     with torch.no_grad():
         losses.append(torch_f(x).item())
     return Trajectory(np.array(path), np.array(losses), diverged)
-
-
-@dataclass(frozen=True)
-class AdamNoBiasCorrection(Adam):
-    """Adam *without* bias correction (for the demonstration only): θ ← θ − η m / (√v + ε).
-
-    Same moments as :class:`dl_helpers.optimizers.Adam` (m⁽⁰⁾ = v⁽⁰⁾ = 0), but m and v are used
-    directly instead of m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ) (the bias-correction lines between
-    Folien (58) and (61) left out). Weight decay and amsgrad are not supported.
-    """
-
-    def __post_init__(self):
-        super().__post_init__()
-        if self.weight_decay or self.amsgrad:
-            raise ValueError("AdamNoBiasCorrection supports neither weight_decay nor amsgrad")
-
-    def step(self, params, grads, state: AdamState):
-        """One update without bias correction; returns ``(new_params, new_state)``."""
-        if not isinstance(state, AdamState):
-            raise TypeError(f"state must be the AdamState from init, got {type(state).__name__}")
-        (b1, b2), lr, eps = self.betas, self.lr, self.eps
-        m = tree_map(lambda m_, g: b1 * m_ + (1.0 - b1) * g, state.exp_avg, grads)
-        v = tree_map(lambda v_, g: b2 * v_ + (1.0 - b2) * (g * g), state.exp_avg_sq, grads)
-        new_params = tree_map(lambda p, m_, v_: p - lr * m_ / (np.sqrt(v_) + eps), params, m, v)
-        return new_params, AdamState(state.step + 1, m, v, None)
-
-    def torch_optimizer(self, parameters):
-        raise NotImplementedError("torch.optim.Adam always applies the bias correction")
 
 
 #: labels of :func:`compare_optimizers` (and of the notebook's slider plot)
@@ -754,9 +724,6 @@ def adam_step_ratio(t, beta1: float = 0.9, beta2: float = 0.999, bias_correction
     return (1.0 - beta1 ** t) / np.sqrt(1.0 - beta2 ** t)
 
 
-# --------------------------------------------------------------------------------------------
-# Display layer (thin): contours once, paths updated in place
-# --------------------------------------------------------------------------------------------
 def contour_grid(landscape: Landscape, n: int = 120) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Grid ``(X, Y, F)`` of shape (n, n) over the landscape's window, for ``ax.contour``."""
     if not isinstance(landscape, Landscape):
@@ -766,137 +733,3 @@ def contour_grid(landscape: Landscape, n: int = 120) -> tuple[np.ndarray, np.nda
     ys = np.linspace(*landscape.ylim, n)
     X, Y = np.meshgrid(xs, ys)
     return X, Y, landscape.f(np.stack([X, Y], axis=-1))
-
-
-_COLORS = CLASS_COLORS
-
-
-class TrajectoryPlot(BlitFigure):
-    """Contour plot of a landscape with one line per optimiser; :meth:`update` moves the lines.
-
-    Everything static (contours, minimum, start, axes, ticks, legend) is drawn once and kept as a
-    pixel background; a slider move only restores that background and draws the changed
-    ``Line2D`` objects on top (matplotlib "blitting", which also works with the Agg backend).
-    The loss axis therefore has fixed limits (``steps`` on the x-axis, ``loss_ylim`` on the log
-    y-axis); :meth:`set_steps` changes the x-range (one full redraw).
-
-    Parameters
-    ----------
-    landscape : Landscape
-    labels : sequence of str        one line per label (e.g. ``OPTIMIZER_LABELS``)
-    steps : int                     x-range of the loss axis
-    show_loss : bool                add a second axis with f(x⁽ᵗ⁾) − f_min on a log scale
-    loss_ylim : (float, float)      fixed y-range of the loss axis
-    figsize : tuple of float
-    dpi : float                     80 keeps a redraw well below 100 ms on a slow machine
-    n_grid : int                    contour grid resolution
-    axes : existing Axes to draw on (one, or two with ``show_loss``), e.g. ``LiveFigure(1, 2).axes``;
-        if None a new figure is created (with interactive mode off, so it is not shown twice)
-
-    Use :meth:`update` (the figure's Agg buffer is current afterwards), then :meth:`to_png`
-    (PNG bytes for an ``ipywidgets.Image``) or ``display(plot)`` (not ``display(plot.fig)``: the
-    lines are animated artists, which a normal ``savefig`` skips).
-    """
-
-    def __init__(self, landscape: Landscape, labels: Sequence[str], *, steps: int = 300,
-                 show_loss: bool = True, loss_ylim: tuple[float, float] = (1e-12, 1e4),
-                 figsize: tuple[float, float] = (9.0, 3.6), dpi: float = 80.0, n_grid: int = 100,
-                 axes=None):
-        import matplotlib.pyplot as plt
-        from matplotlib.colors import LogNorm
-
-        if not isinstance(landscape, Landscape):
-            raise TypeError(f"landscape must be a Landscape, got {type(landscape).__name__}")
-        if isinstance(labels, str) or not len(labels):
-            raise ValueError(f"labels must be a non-empty sequence of names, got {labels!r}")
-        self.landscape, self.labels, self.show_loss = landscape, list(labels), show_loss
-        L = landscape
-        if axes is not None:
-            axs = list(np.atleast_1d(axes).ravel())
-            if len(axs) != (2 if show_loss else 1):
-                raise ValueError(f"axes must hold {2 if show_loss else 1} Axes "
-                                 f"(show_loss={show_loss}), got {len(axs)}")
-            self.ax, self.ax_loss = axs[0], (axs[1] if show_loss else None)
-            self.fig = self.ax.figure
-        else:
-            with plt.ioff():
-                if show_loss:
-                    self.fig, (self.ax, self.ax_loss) = plt.subplots(
-                        1, 2, figsize=figsize, dpi=dpi, gridspec_kw={"width_ratios": [1.25, 1]})
-                else:
-                    self.fig, self.ax = plt.subplots(figsize=figsize, dpi=dpi)
-                    self.ax_loss = None
-        X, Y, F = contour_grid(L, n_grid)
-        F = F - L.f_min
-        if L.log_levels:
-            levels = np.logspace(np.log10(max(F.min(), 1e-3)), np.log10(F.max()), 18)
-            self.ax.contour(X, Y, F + 1e-12, levels=levels, norm=LogNorm(), colors="0.7",
-                            linewidths=0.6)
-        else:
-            self.ax.contour(X, Y, F, levels=18, colors="0.7", linewidths=0.6)
-        self.ax.plot(*L.x_min, marker="*", color="k", ms=11, ls="none", label="Minimum")
-        self.ax.plot(*L.x0, "o", color="k", ms=5, label="Start")
-        self.ax.set(xlim=L.xlim, ylim=L.ylim, xlabel="$x_1$", ylabel="$x_2$")
-        self.lines, self.loss_lines = {}, {}
-        for i, lab in enumerate(self.labels):
-            c = _COLORS[i % len(_COLORS)]
-            lw = max(2.6 - 0.6 * i, 1.0)  # earlier lines thicker: overlapping paths stay visible
-            (self.lines[lab],) = self.ax.plot([], [], "-", lw=lw, color=c, label=lab, animated=True)
-            if self.ax_loss is not None:
-                (self.loss_lines[lab],) = self.ax_loss.plot([], [], color=c, label=lab, animated=True)
-        self.ax.legend(loc="best", fontsize=8, framealpha=0.8)
-        self.status = self.ax.text(0.02, 0.02, "", transform=self.ax.transAxes, fontsize=9,
-                                   color="#D55E00", animated=True,
-                                   bbox=dict(facecolor="white", alpha=0.8, edgecolor="none"))
-        BlitFigure.__init__(self, self.fig)
-        for artist in (*self.lines.values(), *self.loss_lines.values(), self.status):
-            self.animate(artist)
-        if self.ax_loss is not None:
-            self.ax_loss.set_yscale("log")
-            self.ax_loss.set(xlabel="Schritt $t$", ylabel=r"$f(x^{(t)}) - f_{\min}$", ylim=loss_ylim)
-            self.ax_loss.grid(alpha=0.3)
-        self.set_steps(steps)
-        if axes is None:
-            self.fig.tight_layout()
-
-    # ---------------------------------------------------------------- drawing
-    def set_steps(self, steps: int) -> None:
-        """Set the x-range of the loss axis to [0, steps] (the static background is redrawn)."""
-        steps = check_positive_int(steps, "steps")
-        self.steps = steps
-        if self.ax_loss is not None:
-            self.ax_loss.set_xlim(0, steps)
-        self.invalidate()
-
-    def update(self, trajectories: Mapping[str, Trajectory], title: str | None = None,
-               note: str = "") -> None:
-        """Show ``trajectories`` (label → Trajectory); labels not given are hidden.
-
-        ``note`` is a short text in the lower left corner (cheap: drawn with the lines, e.g. the
-        current hyper-parameters); runs that diverged are listed there too. A new ``title``
-        costs a full redraw.
-
-        Redraws only the lines (background restored from the cache) unless the static part
-        changed (first call, new ``title``, :meth:`set_steps`, resized figure).
-        """
-        unknown = set(trajectories) - set(self.lines)
-        if unknown:
-            raise ValueError(f"unknown labels {sorted(unknown)}; this plot has: {list(self.lines)}")
-        diverged = []
-        for lab, line in self.lines.items():
-            traj = trajectories.get(lab)
-            path = np.empty((0, 2)) if traj is None else traj.path
-            line.set_data(path[:, 0], path[:, 1])
-            if traj is not None and traj.diverged:
-                diverged.append(lab)
-            if self.ax_loss is not None:
-                gap = np.empty(0) if traj is None else np.maximum(traj.losses - self.landscape.f_min, 1e-300)
-                self.loss_lines[lab].set_data(np.arange(gap.size), gap)
-        parts = [note] if note else []
-        if diverged:
-            parts.append("divergiert: " + ", ".join(diverged))
-        self.status.set_text("\n".join(parts))
-        if title is not None and title != self.ax.get_title():
-            self.ax.set_title(title, fontsize=10)
-            self.invalidate()
-        self.redraw()

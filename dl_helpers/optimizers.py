@@ -9,7 +9,7 @@ Functional API (teaching code returns new arrays, nothing is changed in place)::
 ``params`` and ``grads`` are the same *tree*: a single ndarray, or a list/tuple (including
 ``network.Layer``) of ndarrays, nested arbitrarily. The torch twin of every optimiser is
 ``opt.torch_optimizer(model.parameters())``; the tests run both for 100 steps and compare.
-Trajectories on 2-D test functions: :func:`dl_helpers.landscapes.run_trajectory`.
+Trajectories on 2-D test functions: :func:`dl_helpers.landscapes.run_trajectory; figures in :mod:`dl_helpers.optimizers_plots``.
 
 Update rules (g = gradient, t = step counter starting at 1, all operations elementwise)
 
@@ -43,7 +43,7 @@ import torch
 from ._validation import all_finite, check_choice, check_positive_float
 
 __all__ = [
-    "SGD", "Adam", "AdamW", "RMSprop", "SGDState", "AdamState", "RMSpropState",
+    "SGD", "Adam", "AdamW", "AdamNoBiasCorrection", "RMSprop", "SGDState", "AdamState", "RMSpropState",
     "OPTIMIZERS", "get_optimizer", "tree_map", "tree_leaves",
 ]
 
@@ -380,6 +380,34 @@ class RMSprop:
     def torch_optimizer(self, parameters) -> torch.optim.Optimizer:
         return torch.optim.RMSprop(parameters, lr=self.lr, alpha=self.alpha, eps=self.eps,
                                    weight_decay=self.weight_decay, momentum=self.momentum)
+
+
+@dataclass(frozen=True)
+class AdamNoBiasCorrection(Adam):
+    """Adam *without* bias correction (for the demonstration only): θ ← θ − η m / (√v + ε).
+
+    Same moments as :class:`Adam` (m⁽⁰⁾ = v⁽⁰⁾ = 0), but m and v are used
+    directly instead of m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ) (the bias-correction lines between
+    Folien (58) and (61) left out). Weight decay and amsgrad are not supported.
+    """
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.weight_decay or self.amsgrad:
+            raise ValueError("AdamNoBiasCorrection supports neither weight_decay nor amsgrad")
+
+    def step(self, params, grads, state: AdamState):
+        """One update without bias correction; returns ``(new_params, new_state)``."""
+        if not isinstance(state, AdamState):
+            raise TypeError(f"state must be the AdamState from init, got {type(state).__name__}")
+        (b1, b2), lr, eps = self.betas, self.lr, self.eps
+        m = tree_map(lambda m_, g: b1 * m_ + (1.0 - b1) * g, state.exp_avg, grads)
+        v = tree_map(lambda v_, g: b2 * v_ + (1.0 - b2) * (g * g), state.exp_avg_sq, grads)
+        new_params = tree_map(lambda p, m_, v_: p - lr * m_ / (np.sqrt(v_) + eps), params, m, v)
+        return new_params, AdamState(state.step + 1, m, v, None)
+
+    def torch_optimizer(self, parameters):
+        raise NotImplementedError("torch.optim.Adam always applies the bias correction")
 
 
 OPTIMIZERS: dict[str, type] = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop}

@@ -4,8 +4,8 @@
 * :func:`decision_grid` -- pure function: evaluates a classifier on a grid (testable);
 * :func:`plot_decision_boundary`, :func:`scatter_classes`, :func:`plot_line`,
   :func:`plot_history` -- thin drawing layers that take an ``ax``;
-* :class:`LiveFigure` -- one persistent figure inside an ``ipywidgets.Output`` that a widget
-  callback redraws (no new figure per slider move).
+* :class:`BlitFigure` -- the one base of every live figure (``<topic>_plots.py``): drawn once,
+  then only the moving artists are redrawn; :func:`new_figure`, :func:`canvas_png`.
 """
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ import numpy as np
 from ._validation import as_array, check_positive_float, check_positive_int
 
 __all__ = ["COLORS", "CLASS_COLORS", "class_cmap", "proba_cmap", "use_style", "DecisionGrid", "decision_grid",
-           "plot_decision_boundary", "scatter_classes", "plot_line", "plot_history", "LiveFigure"]
+           "plot_decision_boundary", "scatter_classes", "plot_line", "plot_history", "check_bounds",
+           "check_index", "BlitFigure", "new_figure", "canvas_png"]
 
 #: Named colours (colour-blind friendly, Okabe–Ito palette).
 COLORS = {
@@ -85,7 +86,7 @@ class DecisionGrid(NamedTuple):
     zz: np.ndarray  #: (G, G) predict([xx, yy]) reshaped
 
 
-def _check_bounds(bounds) -> tuple[float, float, float, float]:
+def check_bounds(bounds) -> tuple[float, float, float, float]:
     """``(x_min, x_max, y_min, y_max)`` as finite floats with x_min < x_max and y_min < y_max."""
     arr = as_array(bounds, "bounds", shape=(4,))
     x_min, x_max, y_min, y_max = (float(v) for v in arr)
@@ -100,6 +101,15 @@ def _check_labels(y, n: int) -> np.ndarray:
     if y.shape[0] != n:
         raise ValueError(f"y must have shape ({n},) (one label per row of X), got {y.shape}")
     return y
+
+
+def check_index(value, name: str, last: int) -> int:
+    """``value`` as int if it is an integer in ``[0, last]`` (a slider position)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int in [0, {last}], got {value!r}")
+    if not 0 <= value <= last:
+        raise ValueError(f"{name} must be in [0, {last}], got {value}")
+    return int(value)
 
 
 def decision_grid(predict: Callable[[np.ndarray], np.ndarray], X, *, grid_size: int = 200,
@@ -135,7 +145,7 @@ def decision_grid(predict: Callable[[np.ndarray], np.ndarray], X, *, grid_size: 
         lo, hi = X.min(axis=0) - padding, X.max(axis=0) + padding
         x_min, x_max, y_min, y_max = lo[0], hi[0], lo[1], hi[1]
     else:
-        x_min, x_max, y_min, y_max = _check_bounds(bounds)
+        x_min, x_max, y_min, y_max = check_bounds(bounds)
     xx, yy = np.meshgrid(np.linspace(x_min, x_max, g), np.linspace(y_min, y_max, g))
     pts = np.c_[xx.ravel(), yy.ravel()]
     z = np.asarray(predict(pts), dtype=np.float64)
@@ -265,44 +275,106 @@ def plot_history(ax, history: dict[str, np.ndarray] | np.ndarray, *, xlabel: str
     return ax
 
 
-class LiveFigure:
-    """A persistent matplotlib figure shown in an ``ipywidgets.Output`` and redrawn on demand.
+class BlitFigure:
+    """A figure drawn once and then updated by blitting (the base of every live figure).
 
-    Usage in a notebook (the update function is a thin layer over a pure ``dl_helpers`` study)::
+    The static part (axes, ticks, labels, data points, legends) is rendered once and kept as a
+    pixel background; a slider move changes the data of a few "animated" artists, restores
+    the background and draws only those on top (matplotlib blitting with the Agg backend, no
+    GUI needed). When an axis limit changes (or :meth:`invalidate` is called) the next
+    :meth:`redraw` is a full one -- unless that axis itself was animated
+    (``self.animate(ax.yaxis)``: its ticks, labels and grid lines move with the data; only
+    for axes whose data artists are all animated, since static ones would not follow). :meth:`png` encodes the current pixels with Pillow.
 
-        live = LiveFigure(ncols=2, figsize=(9, 3.5))
-        def update(change=None):
-            for ax in live.axes: ax.clear()
-            ...draw on live.axes...
-            live.redraw()
-        slider.observe(update, names="value")
-        update()
-        display(widgets.VBox([slider, live.output]))
-
-    The figure is created with interactive mode off, so it is not shown twice; ``redraw``
-    replaces the previous image (``clear_output(wait=True)``) instead of adding a new figure.
+    Subclasses build ``fig`` (e.g. with :func:`new_figure`), register moving artists with
+    :meth:`animate`, and end their ``update(...)`` with :meth:`redraw`.
     """
 
-    def __init__(self, nrows: int = 1, ncols: int = 1, **subplot_kw):
-        import ipywidgets as widgets
-        import matplotlib.pyplot as plt
+    def __init__(self, fig):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-        with plt.ioff():
-            self.fig, axes = plt.subplots(nrows, ncols, **subplot_kw)
-        self.axes = np.atleast_1d(axes).ravel()
-        self.ax = self.axes[0]
-        self.output = widgets.Output()
+        if not hasattr(fig.canvas, "copy_from_bbox"):
+            FigureCanvasAgg(fig)
+        self.fig = fig
+        self._animated: list = []
+        self._background = None
+        self._limits = None
+
+    def animate(self, artist):
+        """Mark ``artist`` as moving (left out of the background); returns it."""
+        artist.set_animated(True)
+        self._animated.append(artist)
+        self._animated.sort(key=lambda a: a.get_zorder())  # matplotlib's drawing order
+        return artist
+
+    def invalidate(self) -> None:
+        """Something static changed (a title, a label): the next redraw is a full one."""
+        self._background = None
+
+    def full_redraw(self) -> None:
+        """Draw everything now (e.g. after changing a label by hand)."""
+        self.invalidate()
+        self.redraw()
+
+    def _axis_limits(self) -> tuple:
+        """Limits of every axis drawn into the background (an animated axis -- ticks and tick
+        labels redrawn on every move -- may change its limits without a full redraw)."""
+        return tuple((None if ax.xaxis.get_animated() else ax.get_xlim(),
+                      None if ax.yaxis.get_animated() else ax.get_ylim()) for ax in self.fig.axes)
 
     def redraw(self) -> None:
-        """Show the current state of the figure in :attr:`output` (replacing the old image)."""
-        from IPython.display import clear_output, display
+        """Bring the pixel buffer up to date (blit, or a full draw if the static part changed)."""
+        canvas = self.fig.canvas
+        limits = self._axis_limits()
+        if self._background is None or limits != self._limits:
+            canvas.draw()  # animated artists are skipped here
+            self._background = canvas.copy_from_bbox(self.fig.bbox)
+            self._limits = limits
+        else:
+            canvas.restore_region(self._background)
+        for artist in self._animated:
+            if artist.get_visible():
+                self.fig.draw_artist(artist)
 
-        with self.output:
-            clear_output(wait=True)
-            display(self.fig)
+    def png(self, compress_level: int = 1) -> bytes:
+        """The current picture as PNG bytes (Pillow; level 1 is fast, 6 is small)."""
+        if self._background is None:
+            self.redraw()
+        return canvas_png(self.fig, compress_level)
 
-    def close(self) -> None:
-        """Release the figure (e.g. at the end of a notebook)."""
-        import matplotlib.pyplot as plt
+    def to_png(self, compress_level: int = 1) -> bytes:
+        """Same as :meth:`png` (older name used by notebook slider cells)."""
+        return self.png(compress_level)
 
-        plt.close(self.fig)
+    def _repr_png_(self) -> bytes:
+        """``display(obj)`` shows the current picture with its moving artists (a plain
+        ``display(obj.fig)`` would leave them out: savefig skips animated artists)."""
+        return self.png(compress_level=6)
+
+
+def new_figure(nrows: int = 1, ncols: int = 1, *, figsize=(6.0, 4.0), dpi: float = 80.0,
+               **subplot_kw):
+    """A ``Figure`` with its own Agg canvas (no pyplot, so never shown twice); ``(fig, axes)``.
+
+    ``axes`` is a single Axes for ``nrows = ncols = 1``, else an array as from ``subplots``.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize, dpi=dpi)
+    FigureCanvasAgg(fig)
+    return fig, fig.subplots(nrows, ncols, **subplot_kw)
+
+
+def canvas_png(fig, compress_level: int = 1) -> bytes:
+    """PNG (RGB) of the figure's Agg pixel buffer as the last draw/blit left it (no redraw)."""
+    import io
+
+    from PIL import Image
+
+    rgba = fig.canvas.buffer_rgba()
+    w, h = fig.canvas.get_width_height(physical=True)
+    out = io.BytesIO()
+    Image.frombuffer("RGBA", (w, h), rgba, "raw", "RGBA", 0, 1).convert("RGB").save(
+        out, format="PNG", compress_level=compress_level)
+    return out.getvalue()

@@ -4,9 +4,9 @@
   tangent and the forward/central secants at ``x0``, right the log-log error curves of both
   difference quotients with a marker at the current ``h``. :meth:`DifferenceFigure.update`
   changes the existing artists in place (``set_data``) and redraws only them on a cached
-  background (blitting); it never creates a new figure. :meth:`DifferenceFigure.to_png`
+  background (blitting); it never creates a new figure. :meth:`DifferenceFigure.png`
   gives the picture for an ``ipywidgets.Image``.
-* :func:`render_difference_png` -- the same picture as PNG bytes for one ``(log10_h, x0)``;
+* :func:`render_fd_error` -- the same picture as PNG bytes for one ``(log10_h, x0)``;
   the static site can precompute a grid of them (no kernel needed).
 """
 from __future__ import annotations
@@ -17,10 +17,10 @@ from typing import NamedTuple
 import numpy as np
 
 from .activations import get_activation
-from .live_plots import BlitFigure, new_figure
+from .plotting import BlitFigure, new_figure
 from .refresher import central_difference, difference_errors, forward_difference
 
-__all__ = ["DifferenceFigure", "DifferenceState", "render_difference_png", "WIDGET_HS",
+__all__ = ["DifferenceFigure", "DifferenceState", "render_fd_error", "WIDGET_HS",
            "LOG10_H_RANGE", "X0_RANGE"]
 
 #: Step sizes of the error curves (a little beyond h = 1 so that large steps are visible).
@@ -58,7 +58,7 @@ class DifferenceFigure(BlitFigure):
     Everything static (the curve of ``f``, axes, ticks, legends, titles) is drawn once and
     kept as a pixel background. :meth:`update` changes the data of the existing artists
     (``set_data``), restores that background and draws only the changed artists on top
-    (matplotlib "blitting", see :class:`dl_helpers.live_plots.BlitFigure`). It never creates
+    (matplotlib "blitting", see :class:`dl_helpers.plotting.BlitFigure`). It never creates
     a new figure or new artists.
 
     Parameters
@@ -74,7 +74,7 @@ class DifferenceFigure(BlitFigure):
     dpi : float
         Resolution of the new figure; 80 keeps a slider move well below 100 ms.
 
-    Use :meth:`update`, then :meth:`to_png` (PNG bytes, e.g. for ``ipywidgets.Image``) or
+    Use :meth:`update`, then :meth:`png` (PNG bytes, e.g. for ``ipywidgets.Image``) or
     ``display(study)``. (A plain ``display(study.fig)`` leaves out the moving artists: they
     are "animated", which a normal ``savefig`` skips.)
     """
@@ -149,7 +149,7 @@ class DifferenceFigure(BlitFigure):
         """Show step ``h = 10**log10_h`` at the point ``x0``; returns the numbers shown.
 
         Only the data of existing artists change; the figure's pixel buffer is current
-        afterwards (:meth:`~dl_helpers.live_plots.BlitFigure.redraw`).
+        afterwards (:meth:`~dl_helpers.plotting.BlitFigure.redraw`).
         """
         state = self.state(log10_h, x0)
         h, x0 = state.h, state.x0
@@ -181,9 +181,18 @@ class DifferenceFigure(BlitFigure):
         return state
 
 
-def render_difference_png(log10_h: float, x0: float = 1.0, activation: str = "sigmoid",
-                          dpi: int = 80) -> bytes:
-    """PNG of :class:`DifferenceFigure` for one ``(log10_h, x0)`` (no pyplot, no display)."""
-    study = DifferenceFigure(activation=activation, dpi=dpi)
-    study.update(log10_h, x0)
-    return study.to_png(compress_level=6)
+_FIGURES: dict[str, DifferenceFigure] = {}
+
+
+def render_fd_error(log10_h: float, x0: float = 1.0, activation: str = "sigmoid") -> bytes:
+    """PNG of :class:`DifferenceFigure` for one ``(log10_h, x0)``: the slider's render function.
+
+    Grids for :func:`dl_helpers.interactive.interactive`: ``log10_h`` on e.g.
+    ``np.arange(-15, 0.51, 0.5)`` (inside ``LOG10_H_RANGE``), ``x0`` on e.g.
+    ``[-2.0, -1.0, 0.0, 1.0, 2.0]`` (inside ``X0_RANGE``). One figure per activation is reused.
+    """
+    figure = _FIGURES.get(activation)
+    if figure is None:
+        figure = _FIGURES[activation] = DifferenceFigure(activation=activation)
+    figure.update(log10_h, x0)
+    return figure.png()

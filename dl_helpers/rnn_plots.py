@@ -6,14 +6,15 @@
   sequences with opposite labels (which gate opens when);
 * :func:`plot_learning_curves` -- training loss and test accuracy of several runs.
 
-Every function builds a fresh ``matplotlib.figure.Figure`` (no pyplot state, nothing to close).
+Every function builds a fresh figure with :func:`dl_helpers.plotting.new_figure` (no pyplot
+state, nothing to close), so calling it twice with the same values gives the same picture.
 """
 from __future__ import annotations
 
 import numpy as np
 from matplotlib.figure import Figure
 
-from .plotting import COLORS
+from .plotting import COLORS, new_figure
 from .rnn_study import MemoryRun, input_gradient_norms
 
 __all__ = ["GRID_SEQ_LEN", "GRID_WEIGHT_SCALE", "GRID_FORGET_BIAS", "render_gradient_flow",
@@ -34,8 +35,8 @@ def render_gradient_flow(seq_len: int = 50, weight_scale: float = 1.0,
     seq_len : T;  weight_scale : spectral radius of W_hh (both cells);  forget_bias : the LSTM's
     forget-gate bias b_f (the RNN has no forget gate).
     """
-    fig = Figure(figsize=(7.0, 4.0), layout="constrained")
-    ax = fig.add_subplot()
+    fig, ax = new_figure(figsize=(7.0, 4.0))
+    fig.set_layout_engine("constrained")
     t = np.arange(1, seq_len + 1)
     for cell, (label, color) in _CELL_STYLE.items():
         norms = input_gradient_norms(cell, seq_len, weight_scale, forget_bias=forget_bias)
@@ -64,8 +65,8 @@ def plot_gate_trace(trace_pos: dict, trace_neg: dict, x_pos, x_neg) -> Figure:
     u = _memory_unit(trace_pos, trace_neg)
     T = trace_pos["c"].shape[0]
     t = np.arange(T)
-    fig = Figure(figsize=(9.0, 6.5), layout="constrained")
-    axes = fig.subplots(3, 1, sharex=True)
+    fig, axes = new_figure(3, 1, figsize=(9.0, 6.5), sharex=True)
+    fig.set_layout_engine("constrained")
     for x, style, sign in ((x_pos, "-", "+1"), (x_neg, "--", "−1")):
         x = np.asarray(x)
         axes[0].plot(t, x[:, 0], style, color=COLORS["black"], label=f"Kanal 0 (Vorzeichen {sign})")
@@ -93,8 +94,8 @@ def plot_learning_curves(runs: dict[str, MemoryRun], *, window: int = 10) -> Fig
 
     runs : display label -> :class:`~dl_helpers.rnn_study.MemoryRun`.
     """
-    fig = Figure(figsize=(10.0, 3.8), layout="constrained")
-    ax_loss, ax_acc = fig.subplots(1, 2)
+    fig, (ax_loss, ax_acc) = new_figure(1, 2, figsize=(10.0, 3.8))
+    fig.set_layout_engine("constrained")
     colors = [COLORS["blue"], COLORS["orange"], COLORS["green"], COLORS["purple"]]
     for (label, run), color in zip(runs.items(), colors):
         kernel = np.ones(window) / window

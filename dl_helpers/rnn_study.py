@@ -206,7 +206,7 @@ def train_memory_task(cell: str, seq_len: int, *, hidden_size: int = 16, steps: 
     bce = torch.nn.functional.binary_cross_entropy_with_logits
     losses, evals, accs = [], [], []
     with one_thread():
-        for k in tqdm(range(steps), desc=cell.upper(), disable=not progress):
+        for k in tqdm(range(steps), desc=cell.upper(), disable=not progress, leave=False):
             batch_slice = slice(k * B, (k + 1) * B)
             model.zero_grad()
             loss = bce(model(x_train[batch_slice]), y_train[batch_slice])

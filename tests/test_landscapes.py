@@ -16,7 +16,7 @@ from hypothesis import strategies as st  # noqa: E402
 from dl_helpers import landscapes as ls  # noqa: E402
 from dl_helpers.gradcheck import gradient_check, numerical_gradient  # noqa: E402
 from dl_helpers.losses import mse  # noqa: E402
-from dl_helpers.optimizers import SGD, Adam  # noqa: E402
+from dl_helpers.optimizers import SGD, Adam, AdamNoBiasCorrection  # noqa: E402
 
 NAMES = ls.landscape_names()
 PARITY_TOL = 1e-10
@@ -126,7 +126,7 @@ def test_bad_inputs_name_the_argument():
     with pytest.raises(TypeError, match="optimizer"):
         ls.run_trajectory("adam", q.f, q.grad, q.x0, 5)
     with pytest.raises(TypeError, match="make_optimizer"):
-        ls.torch_trajectory(lambda p: None, q.torch_f, q.x0, 3)
+        ls.trajectory_torch(lambda p: None, q.torch_f, q.x0, 3)
     with pytest.raises(ValueError, match="beta"):
         ls.momentum_stability_limit(np.eye(2), 1.0)
     with pytest.raises(ValueError, match="symmetric"):
@@ -149,7 +149,7 @@ def test_numpy_trajectory_equals_torch_optim(name, opt):
     L = ls.get_landscape(name)
     np_opt, make_torch = OPTIMIZERS[opt]
     a = ls.run_trajectory(np_opt, L.f, L.grad, L.x0, 150)
-    b = ls.torch_trajectory(make_torch, L.torch_f, L.x0, 150)
+    b = ls.trajectory_torch(make_torch, L.torch_f, L.x0, 150)
     assert a.path.shape == b.path.shape == (151, 2)
     assert not a.diverged and not b.diverged
     assert np.abs(a.path - b.path).max() <= PARITY_TOL
@@ -174,8 +174,8 @@ def test_torch_functional_kernel_equals_torch_optim_class(case):
     """TorchOptimKernel (torch.optim.sgd.sgd / adam.adam) = the torch.optim class, bit for bit."""
     np_opt, make_torch = KERNEL_CASES[case]
     L = ls.get_landscape("rosenbrock")
-    a = ls.torch_trajectory(np_opt, L.torch_f, L.x0, 120)
-    b = ls.torch_trajectory(make_torch, L.torch_f, L.x0, 120)
+    a = ls.trajectory_torch(np_opt, L.torch_f, L.x0, 120)
+    b = ls.trajectory_torch(make_torch, L.torch_f, L.x0, 120)
     assert a.path.shape == b.path.shape == (121, 2)
     assert np.array_equal(a.path, b.path) and np.array_equal(a.losses, b.losses)
     c = ls.run_trajectory(np_opt, L.f, L.grad, L.x0, 120)
@@ -189,22 +189,22 @@ def test_torch_functional_kernel_falls_back_to_the_class(opt, monkeypatch):
         raise TypeError("unexpected keyword argument")
     monkeypatch.setattr(ls.TorchOptimKernel, "_functional_step", wrong_signature)
     L = ls.get_landscape("rosenbrock")
-    a = ls.torch_trajectory(opt, L.torch_f, L.x0, 30)
+    a = ls.trajectory_torch(opt, L.torch_f, L.x0, 30)
     monkeypatch.undo()
-    b = ls.torch_trajectory(opt, L.torch_f, L.x0, 30)
+    b = ls.trajectory_torch(opt, L.torch_f, L.x0, 30)
     assert np.array_equal(a.path, b.path)
 
 
 def test_torch_functional_kernel_rejects_bad_input():
     x = torch.zeros(2, dtype=torch.float64, requires_grad=True)
     with pytest.raises(TypeError, match="optimizer"):
-        ls.TorchOptimKernel(ls.AdamNoBiasCorrection(lr=0.1), [x])
+        ls.TorchOptimKernel(AdamNoBiasCorrection(lr=0.1), [x])
     with pytest.raises(TypeError, match="params"):
         ls.TorchOptimKernel(SGD(lr=0.1), [torch.zeros(2)])
     with pytest.raises(ValueError, match="grad"):
         ls.TorchOptimKernel(Adam(lr=0.1), [x]).step()
     with pytest.raises(TypeError, match="optimizer"):
-        ls.torch_trajectory("adam", ls.get_landscape("quadratic").torch_f, np.zeros(2), 3)
+        ls.trajectory_torch("adam", ls.get_landscape("quadratic").torch_f, np.zeros(2), 3)
 
 
 def test_lecture_momentum_form_gives_the_same_trajectory():
@@ -298,7 +298,7 @@ def test_adam_step_ratio_matches_simulated_steps(betas):
     lr = 1e-3
     kw = dict(lr=lr, betas=betas, eps=1e-14)
     with_bc = ls.run_trajectory(Adam(**kw), f, lambda x: g, np.zeros(2), 30)
-    without = ls.run_trajectory(ls.AdamNoBiasCorrection(**kw), f, lambda x: g, np.zeros(2), 30)
+    without = ls.run_trajectory(AdamNoBiasCorrection(**kw), f, lambda x: g, np.zeros(2), 30)
     t = np.arange(1, 31)
     for traj, bc in ((with_bc, True), (without, False)):
         step = np.abs(np.diff(traj.path, axis=0))  # each coordinate moves by lr * ratio
@@ -314,7 +314,7 @@ def test_adam_without_bias_correction_first_step_is_about_3_times_too_large():
 
 def test_adam_no_bias_correction_formula():
     rng = np.random.default_rng(5)
-    opt = ls.AdamNoBiasCorrection(lr=0.1, betas=(0.9, 0.99), eps=1e-8)
+    opt = AdamNoBiasCorrection(lr=0.1, betas=(0.9, 0.99), eps=1e-8)
     x, m, v = rng.normal(size=3), np.zeros(3), np.zeros(3)
     params, state = [x], opt.init([x])
     for _ in range(5):
@@ -394,54 +394,6 @@ def test_compare_optimizers_uses_the_three_optimisers():
     assert set(ls.DEFAULT_HPARAMS) == set(ls.LANDSCAPES)
 
 
-def test_trajectory_plot_updates_existing_lines_and_blits_the_same_picture():
-    L = ls.get_landscape("rosenbrock")
-    plot = ls.TrajectoryPlot(L, ["GD", "Adam"], steps=30)
-    n_lines = len(plot.ax.lines)
-    trajs = {"GD": ls.run_trajectory(SGD(lr=1e-3), L.f, L.grad, L.x0, 30),
-             "Adam": ls.run_trajectory(Adam(lr=0.05), L.f, L.grad, L.x0, 30)}
-    plot.update({"GD": trajs["GD"]})
-    plot.update(trajs, note="lr = 0.001")       # fast path: background + lines
-    fast = np.asarray(plot.fig.canvas.buffer_rgba()).astype(int)
-    plot.full_redraw()                          # everything from scratch
-    full = np.asarray(plot.fig.canvas.buffer_rgba()).astype(int)
-    assert np.abs(fast - full).max() == 0
-    assert len(plot.ax.lines) == n_lines
-    assert np.array_equal(plot.lines["GD"].get_xydata(), trajs["GD"].path)
-    png = plot.to_png()
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    plot.update({"Adam": trajs["Adam"]})
-    assert len(plot.lines["GD"].get_xdata()) == 0
-    with pytest.raises(ValueError, match="unknown labels"):
-        plot.update({"SGD": trajs["GD"]})
-    plt.close(plot.fig)
-
-
-def test_trajectory_plot_still_works_after_plt_close():
-    L = ls.get_landscape("saddle")
-    plot = ls.TrajectoryPlot(L, ["GD"], steps=20)
-    plt.close(plot.fig)  # the notebook closes figures after display; updates must keep working
-    plot.update({"GD": ls.run_trajectory(SGD(lr=0.1), L.f, L.grad, L.x0, 20)})
-    assert plot.to_png()[:4] == b"\x89PNG"
-
-
-def test_trajectory_plot_reports_divergence():
-    L = ls.get_landscape("quadratic")
-    plot = ls.TrajectoryPlot(L, ["GD"], show_loss=False)
-    plot.update({"GD": ls.run_trajectory(SGD(lr=0.5), L.f, L.grad, L.x0, 100)})
-    assert "divergiert: GD" in plot.status.get_text()
-    plt.close(plot.fig)
-
-
-def test_trajectory_plot_on_given_axes():
-    fig, axes = plt.subplots(1, 2)
-    plot = ls.TrajectoryPlot(ls.get_landscape("saddle"), ["GD"], axes=axes)
-    assert plot.fig is fig and plot.ax is axes[0]
-    with pytest.raises(ValueError, match="axes"):
-        ls.TrajectoryPlot(ls.get_landscape("saddle"), ["GD"], axes=axes[:1])
-    plt.close(fig)
-
-
 def test_slides_adam_indexing_from_t0_equals_torch_adam():
     """Folien (57)-(61) literally, with the slides' index t = 0, 1, ... and m⁽⁰⁾ = v⁽⁰⁾ = 0:
     m⁽ᵗ⁺¹⁾, v⁽ᵗ⁺¹⁾, m̂⁽ᵗ⁾ = m⁽ᵗ⁺¹⁾/(1 − β₁ᵗ⁺¹), v̂⁽ᵗ⁾ likewise, W⁽ᵗ⁺¹⁾ = W⁽ᵗ⁾ − η m̂⁽ᵗ⁾/(√v̂⁽ᵗ⁾ + ε).
@@ -458,6 +410,6 @@ def test_slides_adam_indexing_from_t0_equals_torch_adam():
         v_hat = v / (1 - b2 ** (t + 1))
         w = w - eta / (np.sqrt(v_hat) + eps) * m_hat   # (61)
         path.append(w)
-    ref = ls.torch_trajectory(lambda p: torch.optim.Adam(p, lr=eta, betas=(b1, b2), eps=eps),
+    ref = ls.trajectory_torch(lambda p: torch.optim.Adam(p, lr=eta, betas=(b1, b2), eps=eps),
                               L.torch_f, L.x0, 50)
     assert np.abs(np.array(path) - ref.path).max() <= 1e-15

@@ -6,11 +6,17 @@ import pytest
 import torch
 
 from dl_helpers.activations import activation_names
+from dl_helpers.conv import (
+    avgpool2d_backward, avgpool2d_forward, avgpool2d_forward_torch, conv2d_backward,
+    conv2d_forward, conv2d_forward_torch, flatten_backward, flatten_forward,
+    flatten_forward_torch, maxpool2d_backward, maxpool2d_forward, maxpool2d_forward_torch,
+)
 from dl_helpers.layers import (
     ActivationCache, DenseCache, SoftmaxCache, activation_backward, activation_forward,
     activation_forward_torch, dense_backward, dense_forward, dense_forward_torch,
     get_layer_activation, softmax_backward, softmax_forward, softmax_forward_torch,
 )
+from dl_helpers.attention import attention_backward, attention_forward, attention_forward_torch
 from dl_helpers.rnn import (gru_backward, gru_forward, gru_forward_torch, lstm_backward,
                             lstm_forward, lstm_forward_torch, rnn_backward, rnn_forward,
                             rnn_forward_torch)
@@ -32,6 +38,54 @@ def _softmax_inputs(rng):
     return (3.0 * rng.normal(size=(4, 5)),), {}
 
 
+#: conv2d shapes: name -> (N, C_in, C_out, H, W, K_h, K_w, stride, padding, dilation)
+CONV_SHAPES = {
+    "odd-cin-ne-cout": (2, 3, 4, 7, 7, 3, 3, 1, 0, 1),
+    "even-nonsquare-input": (2, 2, 3, 8, 6, 3, 3, 1, 1, 1),
+    "stride2": (1, 3, 2, 8, 8, 3, 3, 2, 1, 1),
+    "stride2-ignored-border": (2, 2, 2, 7, 8, 3, 3, 2, 0, 1),
+    "padding2": (1, 2, 3, 5, 5, 5, 5, 1, 2, 1),
+    "1x1": (3, 4, 2, 6, 5, 1, 1, 1, 0, 1),
+    "1x1-padding-stride": (1, 2, 2, 4, 4, 1, 1, 2, 1, 1),
+    "dilation2": (2, 2, 3, 9, 9, 3, 3, 1, 2, 2),
+    "dilation2-stride2": (1, 3, 2, 10, 9, 3, 3, 2, 1, 2),
+    "even-nonsquare-kernel": (2, 1, 4, 6, 7, 2, 4, 1, 1, 1),
+    "kernel-equals-input": (1, 1, 1, 3, 3, 3, 3, 3, 0, 1),
+}
+#: pooling options: name -> (kernel_size, stride, padding)
+POOL_SHAPES = {"2x2": (2, None, 0), "2x2-pad": (2, 2, 1), "3x3-s2-p1": (3, 2, 1),
+               "3x3-s1-overlap": (3, 1, 1), "2x2-s1-overlap": (2, 1, 0), "3x3-s3": (3, 3, 0),
+               "3x3-s2-ignored-border": (3, 2, 0)}
+
+
+def _conv_inputs(n, c_in, c_out, h, w, kh, kw, s, p, d):
+    def make(rng):
+        return ((rng.normal(size=(n, c_in, h, w)), rng.normal(size=(c_out, c_in, kh, kw)),
+                 rng.normal(size=c_out)), {"stride": s, "padding": p, "dilation": d})
+    return make
+
+
+def _pool_inputs(k, s, p):
+    def make(rng):
+        return (rng.normal(size=(2, 3, 7, 6)),), {"kernel_size": k, "stride": s, "padding": p}
+    return make
+
+
+def _flatten_inputs(rng):
+    return (rng.normal(size=(3, 2, 4, 5)),), {}
+
+
+def _attention_inputs(masked):
+    def make(rng):
+        Q, K, V = rng.normal(size=(2, 3, 4)), rng.normal(size=(2, 5, 4)), rng.normal(size=(2, 5, 3))
+        if not masked:
+            return (Q, K, V), {}
+        mask = rng.random(size=(2, 3, 5)) < 0.6
+        mask[..., 0] = True                       # every query may attend to at least one key
+        return (Q, K, V), {"mask": mask}
+    return make
+
+
 def _recurrent_inputs(gates, states):
     """x (N, T, D), the initial state(s) (N, H) and W_ih, W_hh, b_ih, b_hh in torch's layout."""
     def make(rng):
@@ -42,15 +96,33 @@ def _recurrent_inputs(gates, states):
     return make
 
 
-#: The shared table: every layer of dl_helpers.layers (other modules add theirs the same way).
+#: The shared table: every layer of dl_helpers.layers, dl_helpers.conv, ... (other modules add
+#: theirs the same way).
 LAYER_CASES = [
     LayerCase("dense", dense_forward, dense_backward, dense_forward_torch, _dense_inputs),
     LayerCase("softmax", softmax_forward, softmax_backward, softmax_forward_torch,
               _softmax_inputs),
+    LayerCase("attention", attention_forward, attention_backward, attention_forward_torch,
+              _attention_inputs(masked=False)),
+    LayerCase("attention-masked", attention_forward, attention_backward, attention_forward_torch,
+              _attention_inputs(masked=True)),
 ] + [
     LayerCase(f"activation-{name}", activation_forward, activation_backward,
               activation_forward_torch, _activation_inputs(name))
     for name in activation_names(differentiable_only=True) + ["softmax"]
+] + [
+    LayerCase(f"conv2d-{name}", conv2d_forward, conv2d_backward, conv2d_forward_torch,
+              _conv_inputs(*shape))
+    for name, shape in CONV_SHAPES.items()
+] + [
+    LayerCase(f"{kind}-{name}", fwd, bwd, fwd_t, _pool_inputs(*opts))
+    for kind, fwd, bwd, fwd_t in [
+        ("maxpool2d", maxpool2d_forward, maxpool2d_backward, maxpool2d_forward_torch),
+        ("avgpool2d", avgpool2d_forward, avgpool2d_backward, avgpool2d_forward_torch)]
+    for name, opts in POOL_SHAPES.items()
+] + [
+    LayerCase("flatten", flatten_forward, flatten_backward, flatten_forward_torch,
+              _flatten_inputs),
 ] + [
     LayerCase("rnn", rnn_forward, rnn_backward, rnn_forward_torch, _recurrent_inputs(1, 1)),
     LayerCase("lstm", lstm_forward, lstm_backward, lstm_forward_torch, _recurrent_inputs(4, 2)),

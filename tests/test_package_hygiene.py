@@ -12,7 +12,6 @@ MODULES = sorted(PACKAGE.rglob("*.py"))
 #: Private names still imported across modules, to be made public by the modules' maintainers.
 #: (module, imported name); remove an entry once fixed -- the test then keeps it fixed.
 PENDING = {
-    ("live_plots.py", "_check_bounds"),
     *((f"checks/{m}.py", "_report") for m in ("_answers", "activations", "backprop", "initialization",
                                                "losses", "mlp", "optimizers", "perceptron",
                                                "refresher")),

@@ -1,14 +1,18 @@
-"""Tests of dl_helpers.plotting (Agg backend): the pure grid function and that drawing works."""
+"""Tests of dl_helpers.plotting (Agg backend): the pure grid function, drawing, the blitting base."""
+import io
+
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from PIL import Image  # noqa: E402
 
 from dl_helpers.data import make_moons  # noqa: E402
-from dl_helpers.plotting import (LiveFigure, class_cmap, decision_grid, plot_decision_boundary,  # noqa: E402
-                                 plot_history, plot_line, scatter_classes, use_style)
+from dl_helpers.plotting import (BlitFigure, check_index, class_cmap, decision_grid,  # noqa: E402
+                                 new_figure, plot_decision_boundary, plot_history, plot_line,
+                                 scatter_classes, use_style)
 
 
 def test_decision_grid_is_pure_and_covers_data():
@@ -42,14 +46,64 @@ def test_drawing_smoke():
     plt.close(fig)
 
 
-def test_live_figure_redraw_reuses_one_figure():
-    live = LiveFigure(ncols=2, figsize=(4, 2))
-    n_before = len(plt.get_fignums())
-    live.ax.plot([0, 1], [0, 1])
-    live.redraw()
-    live.redraw()
-    assert len(plt.get_fignums()) == n_before and live.axes.shape == (2,)
-    live.close()
+class _Moving(BlitFigure):
+    """A minimal live figure: one static line, one moving line."""
+
+    def __init__(self, static_line: bool = True):
+        fig, self.ax = new_figure(figsize=(3, 2), dpi=50)
+        super().__init__(fig)
+        if static_line:
+            self.ax.plot([0, 1], [0, 1], color="k")
+        self.ax.set(xlim=(0, 1), ylim=(0, 1))
+        self.line = self.animate(self.ax.plot([], [], color="r")[0])
+
+    def update(self, y, ylim=(0, 1)):
+        self.line.set_data([0, 1], [y, y])
+        self.ax.set_ylim(*ylim)
+        self.redraw()
+
+
+def _rgb(png):
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def test_blit_figure_blits_and_redraws_fully_when_limits_change():
+    fig = _Moving()
+    fig.update(0.2)
+    background = fig._background
+    fig.update(0.7)                               # same limits: blitted on the old background
+    assert fig._background is background
+    fresh = _Moving()
+    fresh.update(0.7)
+    assert np.array_equal(_rgb(fig.png()), _rgb(fresh.png()))   # blit == full draw
+    fig.update(0.7, ylim=(0, 2))                   # new limits: full redraw
+    assert fig._background is not background
+    fresh.update(0.2)
+    assert not np.array_equal(_rgb(fig.png()), _rgb(fresh.png()))
+    assert fig._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(plt.get_fignums()) == 0            # no pyplot figure behind it
+
+
+def test_animated_axis_changes_limits_without_full_redraw():
+    """Allowed when everything that depends on that axis is animated (no static line)."""
+    fig = _Moving(static_line=False)
+    fig.animate(fig.ax.yaxis)
+    fig.update(0.5)
+    background = fig._background
+    fig.update(1.5, ylim=(0, 2))
+    assert fig._background is background
+    fresh = _Moving(static_line=False)
+    fresh.animate(fresh.ax.yaxis)
+    fresh.update(1.5, ylim=(0, 2))
+    assert np.array_equal(_rgb(fig.png()), _rgb(fresh.png()))
+
+
+def test_check_index():
+    assert check_index(np.int64(3), "step", 5) == 3
+    with pytest.raises(TypeError, match="step"):
+        check_index(1.0, "step", 5)
+    with pytest.raises(ValueError, match=r"\[0, 5\]"):
+        check_index(6, "step", 5)
 
 
 @pytest.mark.parametrize("kw, exc, match", [
