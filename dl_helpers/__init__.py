@@ -18,6 +18,8 @@ Mathematics (NumPy from scratch + torch twin)::
                    backward written as convolutions; correlate2d / convolve2d        Folien (66)–(84)
     cnn            a CNN as a loop over layers (init_cnn, DIGITS_CNN), TorchCNN,
                    train_cnn / train_cnn_torch: same curves                          Folien (75)–(84)
+    rnn            RNN (δ-recursion BPTT), LSTM, GRU layers in torch's weight layout;
+                   params_from_torch / params_to_torch, lstm_to_lecture              Folien (96)–(104)
     gradcheck      numerical_gradient, rel_error, gradient_check                     Refresher, §3
     optimizers     SGD (momentum, Nesterov), Adam(W), RMSprop: torch.optim semantics Folien GD/Adam
     perceptron     perceptron_train / perceptron_predict, labels ±1                  Folien (18)–(23)
@@ -35,12 +37,14 @@ Data, studies and display (computation separate from plotting)::
     worked_example the slides' small backprop network with every number             Notebook 04
     landscapes     2-D test functions and optimiser trajectories                     Notebook 05
     init_study     init variance × activation × depth: one forward/backward pass     Notebooks 06, 07
+    rnn_study      gradient norm over time, memory task (torch training), gate trace Notebook 10
     architecture_studies  receptive field, separable saving, compound scaling,
                    gradient flow with/without skips                                  Notebook 09
     plotting       shared style, decision grids, BlitFigure: the one base of every live figure
     <topic>_plots  a topic's figures on BlitFigure, each with a render function for the
                    sliders: refresher_, perceptron_, approximation_, training_, optimizers_,
-                   init_study_, architectures_, conv_plots (filters, feature maps, conv geometry)
+                   init_study_, architectures_, conv_plots (filters, feature maps, conv geometry),
+                   rnn_plots (gradient over time, gates, learning curves)
     interactive    interactive(render, **grids): the one slider mechanism -- live ipywidgets
                    in a kernel, precomputed pictures + plain HTML on the site
     checks         exercise checkers with German feedback (checks.<topic>)

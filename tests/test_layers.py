@@ -17,6 +17,9 @@ from dl_helpers.layers import (
     get_layer_activation, softmax_backward, softmax_forward, softmax_forward_torch,
 )
 from dl_helpers.attention import attention_backward, attention_forward, attention_forward_torch
+from dl_helpers.rnn import (gru_backward, gru_forward, gru_forward_torch, lstm_backward,
+                            lstm_forward, lstm_forward_torch, rnn_backward, rnn_forward,
+                            rnn_forward_torch)
 from layer_checks import LayerCase, assert_layer_gradcheck, assert_layer_matches_torch
 
 
@@ -83,6 +86,16 @@ def _attention_inputs(masked):
     return make
 
 
+def _recurrent_inputs(gates, states):
+    """x (N, T, D), the initial state(s) (N, H) and W_ih, W_hh, b_ih, b_hh in torch's layout."""
+    def make(rng):
+        N, T, D, H = 2, 4, 3, 3
+        return (rng.normal(size=(N, T, D)), *(rng.normal(size=(N, H)) for _ in range(states)),
+                rng.normal(size=(gates * H, D)), rng.normal(size=(gates * H, H)) / np.sqrt(H),
+                rng.normal(size=gates * H), rng.normal(size=gates * H)), {}
+    return make
+
+
 #: The shared table: every layer of dl_helpers.layers, dl_helpers.conv, ... (other modules add
 #: theirs the same way).
 LAYER_CASES = [
@@ -110,6 +123,10 @@ LAYER_CASES = [
 ] + [
     LayerCase("flatten", flatten_forward, flatten_backward, flatten_forward_torch,
               _flatten_inputs),
+] + [
+    LayerCase("rnn", rnn_forward, rnn_backward, rnn_forward_torch, _recurrent_inputs(1, 1)),
+    LayerCase("lstm", lstm_forward, lstm_backward, lstm_forward_torch, _recurrent_inputs(4, 2)),
+    LayerCase("gru", gru_forward, gru_backward, gru_forward_torch, _recurrent_inputs(3, 1)),
 ]
 
 
