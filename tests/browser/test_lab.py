@@ -158,31 +158,31 @@ BOX_NOTEBOOK = "arbeitsmappe/00_mathe_refresher.ipynb"
 
 
 def test_lecture_boxes_render_with_typeset_math(browser, lab):
-    """"Hinweis zur Vorlesung" (MyST admonition): no directive source, math typeset."""
+    """"Hinweis zur Vorlesung" (MyST admonition): no directive source, math typeset.
+
+    jupyterlab-myst renders Markdown cells into ``.myst`` widgets, a directive into an
+    ``aside.myst-admonition`` and math with KaTeX."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
     try:
         page.goto(f"{lab}/lab/tree/{BOX_NOTEBOOK}", wait_until="domcontentloaded")
-        page.wait_for_selector(".jp-MarkdownCell .jp-RenderedMarkdown", timeout=120_000)
         page.wait_for_function(
-            "() => Array.from(document.querySelectorAll('.jp-MarkdownCell .jp-RenderedMarkdown'))"
-            ".some(m => m.innerText.includes('Hinweis zur Vorlesung'))", timeout=60_000)
+            "() => Array.from(document.querySelectorAll('.jp-MarkdownCell .myst'))"
+            ".some(m => m.innerText.includes('Hinweis zur Vorlesung'))", timeout=120_000)
         text = page.evaluate("() => Array.from(document.querySelectorAll("
-                             "'.jp-MarkdownCell .jp-RenderedMarkdown')).map(m => m.innerText)"
-                             ".join('\\n')")
-        assert "{admonition}" not in text and ":class:" not in text
-        assert "```" not in text
-        # the box itself: an element titled "Hinweis zur Vorlesung" with typeset math inside
-        boxes = page.locator(".jp-RenderedMarkdown aside, .jp-RenderedMarkdown .admonition").filter(
-            has_text="Hinweis zur Vorlesung")
-        assert boxes.count() >= 1
+                             "'.jp-MarkdownCell .myst')).map(m => m.innerText).join('\\n')")
+        assert "{admonition}" not in text and ":class:" not in text and "```" not in text
+        boxes = page.locator("aside.myst-admonition").filter(has_text="Hinweis zur Vorlesung")
+        assert boxes.count() >= 3
         box = boxes.first
         box.scroll_into_view_if_needed()
-        box.locator("mjx-container, .MathJax, .katex").first.wait_for(state="attached",
-                                                                       timeout=30_000)
-        assert "$" not in box.inner_text()            # no raw TeX left in the box
+        assert box.locator(".katex").count() >= 1             # the box's math is typeset
+        assert "$" not in box.inner_text()                   # no raw TeX left in the box
         box.screenshot(path=str(screenshot_dir() / "lab_box_00.png"))
     finally:
         page.close()
+    assert not errors, f"JavaScript errors in JupyterLab: {errors}"
 
 
 WALK_NOTEBOOK = "arbeitsmappe/00_mathe_refresher.ipynb"
