@@ -15,6 +15,7 @@ folders. Cells are run through JupyterLab commands (``expose_app_in_browser``).
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -117,12 +118,19 @@ RUN_DONE = ("() => { const w = window.jupyterapp.shell.currentWidget;"
 
 
 def _open(page, url: str) -> None:
-    page.goto(url, wait_until="domcontentloaded")
+    """Open a notebook in a reset workspace (no tabs restored from an earlier test)."""
+    page.goto(f"{url}?reset", wait_until="domcontentloaded")
     page.wait_for_function(KERNEL_IDLE, timeout=120_000)
+
+
+# every code cell has run (an execution count) -- RUN_DONE alone can hold before run-all starts
+ALL_RAN = ("() => window.jupyterapp.shell.currentWidget.content.widgets"
+           ".filter(c => c.model.type === 'code').every(c => c.model.executionCount !== null)")
 
 
 def _run_all(page) -> None:
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_function(ALL_RAN, timeout=240_000, polling=200)
     page.wait_for_function(RUN_DONE, timeout=240_000, polling=200)
 
 
@@ -166,15 +174,16 @@ def test_lecture_boxes_render_with_typeset_math(browser, lab):
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     try:
-        page.goto(f"{lab}/lab/tree/{BOX_NOTEBOOK}", wait_until="domcontentloaded")
-        page.wait_for_function(
-            "() => Array.from(document.querySelectorAll('.jp-MarkdownCell .myst'))"
-            ".some(m => m.innerText.includes('Hinweis zur Vorlesung'))", timeout=120_000)
+        page.goto(f"{lab}/lab/tree/{BOX_NOTEBOOK}?reset", wait_until="domcontentloaded")
+        page.wait_for_function(   # all five boxes of notebook 00 rendered
+            "() => Array.from(document.querySelectorAll('aside.myst-admonition'))"
+            ".filter(a => a.innerText.includes('Hinweis zur Vorlesung')).length >= 5",
+            timeout=120_000)
         text = page.evaluate("() => Array.from(document.querySelectorAll("
                              "'.jp-MarkdownCell .myst')).map(m => m.innerText).join('\\n')")
         assert "{admonition}" not in text and ":class:" not in text and "```" not in text
         boxes = page.locator("aside.myst-admonition").filter(has_text="Hinweis zur Vorlesung")
-        assert boxes.count() >= 3
+        assert boxes.count() >= 5
         box = boxes.first
         box.scroll_into_view_if_needed()
         assert box.locator(".katex").count() >= 1             # the box's math is typeset
@@ -196,9 +205,14 @@ CELL_TEXTS = """() => window.jupyterapp.shell.currentWidget.content.widgets.map(
 
 
 def _run_cell(page, index: int) -> None:
+    count = ("(i) => window.jupyterapp.shell.currentWidget.content.widgets[i]"
+             ".model.executionCount")
+    before = page.evaluate(count, index)
     page.evaluate("(i) => { const nb = window.jupyterapp.shell.currentWidget.content;"
                   " nb.activeCellIndex = i; nb.deselectAll(); }", index)
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-cell')")
+    page.wait_for_function(f"(i) => {{ const n = ({count})(i); return n !== null && n !== {json.dumps(before)}; }}",
+                           arg=index, timeout=60_000, polling=100)
     page.wait_for_function(RUN_DONE, timeout=60_000, polling=100)
 
 
