@@ -189,3 +189,19 @@ def test_run_student_code_never_raises():
     ok, msg = run_student_code(lambda: [][1])
     assert not ok and "IndexError" in msg and "Zeile" in msg
     assert run_student_code(lambda a, b=1: a + b, 1, b=2) == (True, 3)
+
+
+def test_tipp_is_offered_in_the_notebook_namespace(monkeypatch, capsys):
+    """The feedback mentions tipp(): a checker puts it into the IPython namespace (if free)."""
+    import IPython
+
+    class Shell:
+        user_ns = {"tipp": "mine"}
+
+    shell = Shell()
+    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
+    check_value(2.0, 1.0, task="A", hint=LEVELS)
+    assert shell.user_ns["tipp"] == "mine"                 # a student's own name stays
+    del shell.user_ns["tipp"]
+    check_value(2.0, 1.0, task="A", hint=LEVELS)
+    assert shell.user_ns["tipp"] is tipp
