@@ -8,6 +8,7 @@ Formulas (NumPy from scratch, torch twin, tested equal in float64)::
     generator_loss_non_saturating(d_fake)  L_G = −E log D(G(z))                              (114)
     generator_logit_gradient(d_fake, kind) ∂L_G/∂s per sample, D = σ(s) (why (113) saturates)
     optimal_discriminator(p_data, p_g)     D* = p_data / (p_data + p_g)                      (115)
+    train_discriminator_1d(x_data, x_g)    a trained D on 1-D samples, to compare with D*
     pointwise_value(d, p_data, p_g)        p_data log d + p_g log(1 − d) (maximised by D*)
     jensen_shannon(p, q, dx)               JSD on a grid; V(D*, G) = −log 4 + 2 JSD
     wgan_critic_loss, wgan_generator_loss, gradient_penalty (WGAN, WGAN-GP)
@@ -43,7 +44,7 @@ __all__ = [
     "gradient_penalty", "gradient_penalty_torch", "critic_gradients_torch",
     "wasserstein_1d", "sliced_wasserstein",
     "ring_means", "grid_means", "sample_mixture", "ModeMetrics", "mode_metrics",
-    "METHODS", "GanRun", "train_gan",
+    "METHODS", "GanRun", "train_gan", "train_discriminator_1d",
 ]
 
 GENERATOR_LOSSES = ("saturating", "non_saturating")
@@ -390,3 +391,29 @@ def train_gan(means, std: float = 0.05, *, method: str = "gan", steps: int = 100
             opt_g.step()
             d_hist[step], g_hist[step] = float(d_loss.detach()), float(g_loss.detach())
     return GanRun(method, snap_at, np.stack(snaps), d_hist, g_hist, G.eval(), D.eval())
+
+
+def train_discriminator_1d(x_data, x_g, *, steps: int = 600, d_hidden: int = 32, lr: float = 1e-2,
+                           seed: int = 0) -> nn.Module:
+    """Train a discriminator D = σ(s(x)) on 1-D samples x_data (n,) (label 1) and x_g (m,) (label 0).
+
+    Full-batch Adam on the loss (112) for a *fixed* generator: the trained D approaches
+    D* = p_data / (p_data + p_g) (Folie (115)) where there are samples. Returns the module;
+    ``torch.sigmoid(D(x[:, None]))`` evaluates D on a grid x (float32).
+    """
+    x_data = as_array(x_data, "x_data", ndim=1)
+    x_g = as_array(x_g, "x_g", ndim=1)
+    steps = check_positive_int(steps, "steps")
+    D = seeded_module(_mlp, seed, d_in=1, d_hidden=d_hidden, d_out=1)
+    x = torch.as_tensor(np.r_[x_data, x_g][:, None], dtype=torch.float32)
+    y = torch.as_tensor(np.r_[np.ones(x_data.size), np.zeros(x_g.size)][:, None], dtype=torch.float32)
+    w = torch.as_tensor(np.r_[np.full(x_data.size, 0.5 / x_data.size), np.full(x_g.size, 0.5 / x_g.size)][:, None],
+                        dtype=torch.float32)  # both expectations of (112) weighted equally
+    opt = torch.optim.Adam(D.parameters(), lr=lr)
+    with one_torch_thread():
+        for _ in range(steps):
+            loss = F.binary_cross_entropy_with_logits(D(x), y, weight=w, reduction="sum")
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    return D.eval()
