@@ -112,7 +112,8 @@ class SnapshotRender:
         if len(steps) != 1:
             raise ValueError("all runs must share the same snapshot steps")
         self.steps = np.asarray(next(iter(steps)))
-        self.fig, self.ax = plt.subplots(figsize=(5.2, 5.2), layout="constrained")
+        self.fig, self.ax = plt.subplots(figsize=(5.2, 5.2))  # fixed margins: same controls, same pixels
+        self.fig.subplots_adjust(left=0.1, right=0.97, bottom=0.08, top=0.92)
         self._real = self.ax.scatter([], [], s=4, color=COLORS["grey"], alpha=0.35, label="echte Daten")
         self._fake = self.ax.scatter([], [], s=5, color=COLORS["red"], alpha=0.6, label="Generator")
         lim = 1.3 * max(float(np.abs(m).max()) for m in means.values()) + 0.3

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
@@ -423,6 +423,7 @@ class BetaStudy:
     betas: np.ndarray  #: (m,)
     mse: np.ndarray    #: (m,)
     kl: np.ndarray     #: (m,)
+    models: list = field(default_factory=list)  #: the trained VAEs, one per β
 
 
 @torch.no_grad()
@@ -440,9 +441,10 @@ def beta_study(X_train, X_test, betas, *, d_latent: int = 2, epochs: int = 50, s
     if progress:
         from tqdm.auto import tqdm
         it = tqdm(betas, desc="β-VAE", leave=False)
-    mse, kl = [], []
+    mse, kl, models = [], [], []
     for beta in it:
         model = fit_vae(X_train, d_latent, beta=beta, sigma_x=sigma_x, epochs=epochs, seed=seed).model
         mse.append(reconstruction_mse(model, X_test))
         kl.append(_mean_kl(model, X_test))
-    return BetaStudy(np.array(betas), np.array(mse), np.array(kl))
+        models.append(model)
+    return BetaStudy(np.array(betas), np.array(mse), np.array(kl), models)

@@ -101,8 +101,9 @@ class InterpolationRender:
         m = self.alphas.shape[0]
         self.z_path = as_array(z_path, "z_path", shape=(m, 2))
         self.images = as_array(images, "images", shape=(m, 64))
-        self.fig, (ax_z, ax_img) = plt.subplots(1, 2, figsize=(8.4, 3.8), layout="constrained",
-                                                gridspec_kw={"width_ratios": [1.4, 1]})
+        # fixed margins (no constrained layout): the same alpha always gives the same pixels
+        self.fig, (ax_z, ax_img) = plt.subplots(1, 2, figsize=(8.4, 3.8), gridspec_kw={"width_ratios": [1.4, 1]})
+        self.fig.subplots_adjust(left=0.08, right=0.97, bottom=0.13, top=0.9, wspace=0.25)
         plot_latent(latent, labels, ax=ax_z)
         ax_z.plot(self.z_path[:, 0], self.z_path[:, 1], "-", color=COLORS["black"], lw=1.5)
         ax_z.plot(*self.z_path[-1], "o", color=COLORS["black"], ms=6)          # α = 0: z₂
