@@ -1,4 +1,4 @@
-"""Speed of the core-A helpers that notebooks call in loops or behind sliders.
+"""Speed of the small helpers that notebooks call in loops or behind sliders.
 
 * ``core_cce_numpy_over_torch``: NumPy ``cce_with_logits`` + gradient vs ``F.cross_entropy``
   forward + backward (float64, batch 2048 × 10), timed interleaved; ratio NumPy / torch.

@@ -16,7 +16,7 @@ from threadpoolctl import threadpool_info
 
 from dl_helpers.network import init_mlp, to_torch
 from dl_helpers.optimizers import SGD
-from dl_helpers.training import train_numpy, train_torch
+from dl_helpers.training import train, train_torch
 
 from ._common import Result, interleaved_ratio
 
@@ -47,7 +47,7 @@ def run() -> dict[str, Result]:
         model = to_torch(params, ACTIVATIONS, dtype=torch.float32)
 
         def numpy_epoch():
-            train_numpy(params, X, y, ACTIVATIONS, "cce_with_logits", SGD(LR), epochs=1,
+            train(params, X, y, ACTIVATIONS, "cce_with_logits", SGD(LR), epochs=1,
                         batch_size=BATCH, seed=0, progress=False)
 
         def torch_epoch():

@@ -2,18 +2,22 @@
 
 Public API: one module per lecture topic; import from the module
 (``from dl_helpers.network import forward, backward``). Every NumPy function has a torch
-counterpart, and ``tests/`` proves both agree in float64 (≤ 1e-10).
+counterpart named ``name_torch`` (``dense_forward`` / ``dense_forward_torch``), and ``tests/``
+proves both agree in float64 (≤ 1e-10).
 
 Mathematics (NumPy from scratch + torch twin)::
 
     activations    σ and σ' by name: ACTIVATIONS, get_activation, softmax           Skript §1, §4
     losses         mse (1/2m), logistic, bce(_with_logits), cce(_with_logits) + grads Skript §2
     initializers   init_weight(scheme, d_in, d_out, rng), target_variance           Skript §5
-    network        Layer(W, b), init_mlp, forward, backward(_augmented), to_torch    Skript §1, §3
+    layers         dense / activation / softmax layers: <layer>_forward -> (out, cache),
+                   <layer>_backward(dout, cache) -> grads, <layer>_forward_torch     Skript §3
+    network        Layer(W, b), init_mlp, forward, backward(_augmented), to_torch:
+                   a loop over layers; loss_and_grads(params, X, y, activations, loss) Skript §1, §3
     gradcheck      numerical_gradient, rel_error, gradient_check                     Refresher, §3
     optimizers     SGD (momentum, Nesterov), Adam(W), RMSprop: torch.optim semantics Folien GD/Adam
     perceptron     perceptron_train / perceptron_predict, labels ±1                  Folien (18)–(23)
-    training       train_numpy / train_torch: same data order, History               Folien SGD
+    training       train / train_torch: same data order, History                     Folien SGD
 
 Data, studies and display (computation separate from plotting)::
 
@@ -23,8 +27,9 @@ Data, studies and display (computation separate from plotting)::
     worked_example the slides' small backprop network with every number             Notebook 04
     landscapes     2-D test functions and optimiser trajectories                     Notebook 05
     init_study     init variance × activation × depth: one forward/backward pass     Notebooks 06, 07
-    plotting, live_plots, refresher_plots, widgets, static_widgets   figures, blitted and
-                   kernel-free (precomputed) sliders
+    plotting, live_plots, refresher_plots, widgets   figures (blitted, updated in place)
+    interactive    interactive(render, **grids): the one slider mechanism -- live ipywidgets
+                   in a kernel, precomputed pictures + plain HTML on the site
     checks         exercise checkers with German feedback (checks.<topic>)
 
 Conventions: a layer's ``W`` has shape ``(d_out, d_in)`` (lecture W_l ∈ R^{d_l × d_{l−1}}), a batch

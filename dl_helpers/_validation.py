@@ -11,8 +11,8 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-__all__ = ["as_array", "all_finite", "check_choice", "check_positive_int", "check_positive_float",
-           "check_rng"]
+__all__ = ["as_array", "as_float_array", "all_finite", "check_choice", "check_positive_int",
+           "check_positive_float", "check_rng"]
 
 #: Up to this many entries :func:`all_finite` sums a Python list (no NumPy call overhead).
 _SMALL = 32
@@ -93,6 +93,26 @@ def as_array(
             pretty = "(" + ", ".join("n" if s is None else str(s) for s in shape) + ")"
             raise ValueError(f"{name} must have shape {pretty}, got {arr.shape}")
     if not allow_nan and arr.size and not all_finite(arr):
+        raise ValueError(f"{name} contains NaN or inf")
+    return arr
+
+
+def as_float_array(x, name: str, *, ndim: int | None = None) -> np.ndarray:
+    """Array of a floating dtype (float32 stays float32, everything else becomes float64).
+
+    :func:`as_array` with ``dtype=None``; additionally accepts torch tensors (converted to
+    NumPy) and, for ``name == "X"`` with one dimension too few, hints at ``reshape(1, -1)``.
+    Without ``ndim`` the check of :func:`as_array` is used unchanged.
+    """
+    if hasattr(x, "detach") and hasattr(x, "numpy"):   # a torch.Tensor (torch is not imported here)
+        x = x.detach().cpu().numpy()
+    if ndim is None:
+        return as_array(x, name, dtype=None)
+    arr = as_array(x, name, dtype=None, allow_nan=True)
+    if arr.ndim != ndim:
+        hint = " (a single sample x: use x.reshape(1, -1))" if name == "X" and arr.ndim == 1 else ""
+        raise ValueError(f"{name} must have {ndim} dimension(s), got shape {arr.shape}{hint}")
+    if arr.size and not all_finite(arr):
         raise ValueError(f"{name} contains NaN or inf")
     return arr
 

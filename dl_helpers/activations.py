@@ -1,18 +1,19 @@
 """Activation functions σ and their derivatives σ' (Skript §1, §4; Folien "Aktivierungsfunktionen").
 
-Every activation is an :class:`Activation` with three members that sit side by side:
+Every activation is an :class:`Activation` with four members that sit side by side:
 
 * ``f(z)``         -- the NumPy value σ(z), elementwise, any shape;
 * ``df(z, a)``     -- the NumPy derivative σ'(z), given ``z`` and the cached output ``a = f(z)``
                       (several derivatives are cheapest in terms of ``a``, e.g. σ' = a(1-a));
-* ``torch_f(z)``   -- the same function in torch (a ``torch.nn.functional`` op where one exists),
+* ``f_torch(z)``   -- the same function in torch (a ``torch.nn.functional`` op where one exists),
                       so that autograd provides an independent reference for ``df``;
-* ``torch_df(z, a)`` -- σ'(z) in torch without autograd (for hand-written backward passes on
+* ``df_torch(z, a)`` -- σ'(z) in torch without autograd (for hand-written backward passes on
                       large tensors, e.g. :mod:`dl_helpers.init_study`); tested against autograd.
 
 ``ACTIVATIONS`` maps lecture names to these objects; ``get_activation(name)`` looks one up
 and lists the valid names when the name is unknown. Softmax is vector-valued and therefore
-separate: :func:`softmax` (rows of a batch) and :func:`softmax_jacobian`.
+separate: :func:`softmax` (rows of a batch), :func:`softmax_jacobian` and the output activation
+``SOFTMAX`` (the layer form with its backward pass is in :mod:`dl_helpers.layers`).
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ from ._validation import as_array, check_choice
 __all__ = [
     "Activation", "ACTIVATIONS", "get_activation", "activation_names",
     "identity", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu", "sign", "step",
-    "softmax", "softmax_jacobian", "LEAKY_SLOPE", "ELU_ALPHA",
+    "softmax", "softmax_jacobian", "SOFTMAX", "LEAKY_SLOPE", "ELU_ALPHA",
 ]
 
 LEAKY_SLOPE = 0.01  #: slope of leaky ReLU for z < 0 (torch default)
@@ -46,17 +47,17 @@ class Activation:
     name : str
     f : callable, ndarray -> ndarray          σ(z), same shape as z
     df : callable, (z, a) -> ndarray          σ'(z) with a = σ(z), same shape as z
-    torch_f : callable, Tensor -> Tensor      σ in torch (differentiable by autograd)
+    f_torch : callable, Tensor -> Tensor      σ in torch (differentiable by autograd)
     formula : str                             LaTeX of σ(z) for plots and tables
-    torch_df : callable, (z, a) -> Tensor     σ'(z) in torch from z and a = σ(z), no autograd
+    df_torch : callable, (z, a) -> Tensor     σ'(z) in torch from z and a = σ(z), no autograd
     """
 
     name: str
     f: Callable[[np.ndarray], np.ndarray]
     df: Callable[[np.ndarray, np.ndarray], np.ndarray]
-    torch_f: Callable[[torch.Tensor], torch.Tensor]
+    f_torch: Callable[[torch.Tensor], torch.Tensor]
     formula: str
-    torch_df: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+    df_torch: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
     def __call__(self, z):
         """σ(z) for array-like ``z`` of any shape (float32 stays float32, else float64)."""
@@ -95,21 +96,21 @@ def _gelu_prime(z, a):
     return cdf + z * pdf
 
 
-def _torch_gelu_prime(z, a):
+def _gelu_prime_torch(z, a):
     return torch.special.ndtr(z) + z * torch.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
 
 
-def _torch_ones(z, a):
+def _ones_torch(z, a):
     return torch.ones_like(z)
 
 
-def _torch_zeros(z, a):
+def _zeros_torch(z, a):
     return torch.zeros_like(z)
 
 
 identity = Activation(
     "identity", lambda z: np.array(z, copy=True), lambda z, a: np.ones_like(z), lambda z: z, r"z",
-    _torch_ones)
+    _ones_torch)
 sigmoid = Activation(
     "sigmoid", _sigmoid, lambda z, a: a * (1.0 - a), torch.sigmoid, r"\frac{1}{1+e^{-z}}",
     lambda z, a: a * (1.0 - a))
@@ -131,15 +132,15 @@ elu = Activation(
     lambda z: F.elu(z, ELU_ALPHA), r"z \text{ für } z>0,\; e^{z}-1 \text{ sonst}",
     lambda z, a: torch.where(z > 0, 1.0, a + ELU_ALPHA))
 gelu = Activation(
-    "gelu", _gelu, _gelu_prime, F.gelu, r"z\,\Phi(z)", _torch_gelu_prime)
+    "gelu", _gelu, _gelu_prime, F.gelu, r"z\,\Phi(z)", _gelu_prime_torch)
 # Piecewise constant: derivative 0 almost everywhere (why the perceptron is not trained by GD).
 sign = Activation(
     "sign", np.sign, lambda z, a: np.zeros_like(z), torch.sign, r"\operatorname{sign}(z)",
-    _torch_zeros)
+    _zeros_torch)
 step = Activation(
     "step", lambda z: (_float(z) >= 0).astype(_float(z).dtype), lambda z, a: np.zeros_like(z),
     lambda z: torch.heaviside(z, torch.ones((), dtype=z.dtype)), r"\mathbb{1}[z \ge 0]",
-    _torch_zeros)
+    _zeros_torch)
 
 ACTIVATIONS: dict[str, Activation] = {
     act.name: act for act in (identity, sigmoid, tanh, relu, leaky_relu, elu, gelu, sign, step)
@@ -175,15 +176,39 @@ def softmax(z, axis: int = -1) -> np.ndarray:
     -------
     ndarray of the shape of ``z``
         Probabilities; the entries along ``axis`` sum to 1.
+
+    Raises ValueError (naming ``z``) for NaN/inf or an empty ``axis`` (no class to normalise
+    over); an empty batch (zero rows, ``axis=-1``) gives an empty result.
     """
     z = as_array(z, "z", ndim=(1, 2), dtype=None)
     if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) \
             or not -z.ndim <= axis < z.ndim:
         raise ValueError(f"axis must be an integer in [{-z.ndim}, {z.ndim - 1}] for z of shape "
                          f"{z.shape}, got {axis!r}")
+    if z.shape[axis] == 0:
+        raise ValueError(f"z must have at least one entry (class) along axis {axis}, "
+                         f"got shape {z.shape}")
+    return _softmax(z, axis)
+
+
+def _softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Softmax without input checks (the formula of :func:`softmax`); NaN/inf propagate."""
     shifted = z - z.max(axis=axis, keepdims=True)
     e = np.exp(shifted)
-    return e / e.sum(axis=axis, keepdims=True)
+    e /= e.sum(axis=axis, keepdims=True)
+    return e
+
+
+def _softmax_df(z, a):
+    raise ValueError("softmax is not elementwise: its derivative is a Jacobian; use "
+                     "dl_helpers.layers.softmax_backward (vector-Jacobian product)")
+
+
+#: Row-wise softmax (along the last axis) as a network output activation. It is *not* in
+#: ``ACTIVATIONS`` (that table is elementwise); ``df`` raises, the backward pass is the
+#: vector-Jacobian product of :func:`dl_helpers.layers.softmax_backward`.
+SOFTMAX = Activation("softmax", _softmax, _softmax_df, lambda z: torch.softmax(z, dim=-1),
+                     r"\frac{e^{z_k}}{\sum_j e^{z_j}}", _softmax_df)
 
 
 def softmax_jacobian(z) -> np.ndarray:

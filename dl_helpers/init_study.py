@@ -286,7 +286,7 @@ def _check(cancel) -> None:
 # σ and σ' in one go: ``both(z, a, d, tmp)`` writes a = σ(z) and d = σ'(z); all four are
 # tensors of one shape, tmp is scratch. Hand-fused for the four activations whose full pass
 # is paid on every slider move (ReLU-like ones are rescaled, see _homogeneous_stats);
-# tests/test_init_study.py compares them with Activation.torch_f / torch_df.
+# tests/test_init_study.py compares them with Activation.f_torch / df_torch.
 _INV_SQRT_2PI = float(1.0 / np.sqrt(2.0 * np.pi))
 
 
@@ -342,13 +342,13 @@ _FUSED = {"tanh": _tanh_both, "sigmoid": _sigmoid_both, "elu": _elu_both, "gelu"
 
 def _activation_both(act):
     """``both(z, a, d, tmp)`` for ``act`` on NumPy arrays of one shape: writes a = σ(z) and
-    d = σ'(z), tmp is scratch. Fused where written out, else torch_f/torch_df."""
+    d = σ'(z), tmp is scratch. Fused where written out, else f_torch/df_torch."""
     if act.name in _FUSED:
         return _FUSED[act.name]
 
     def both(z, a, d, tmp) -> None:
-        _t(a).copy_(act.torch_f(_t(z)))
-        _t(d).copy_(act.torch_df(_t(z), _t(a)))
+        _t(a).copy_(act.f_torch(_t(z)))
+        _t(d).copy_(act.df_torch(_t(z), _t(a)))
     return both
 
 

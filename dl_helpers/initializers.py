@@ -45,7 +45,7 @@ import torch
 from ._validation import check_choice, check_positive_float, check_positive_int, check_rng
 
 __all__ = ["Initializer", "INITIALIZERS", "init_weight", "target_variance", "initializer_names",
-           "torch_init_weight"]
+           "init_weight_torch"]
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class Initializer:
         ``"constant"``, ``"normal"`` or ``"uniform"``.
     variance : callable, (fan_in, fan_out, **kw) -> float
         The target Var(w) (documented per scheme).
-    torch_init : callable, (Tensor, generator, **kw) -> Tensor
+    init_torch : callable, (Tensor, generator, **kw) -> Tensor
         The same scheme via ``torch.nn.init`` (in place on the tensor, which is returned).
     description : str
         LaTeX of the distribution for tables in the notebooks.
@@ -68,7 +68,7 @@ class Initializer:
     name: str
     distribution: str
     variance: Callable[..., float]
-    torch_init: Callable[..., torch.Tensor]
+    init_torch: Callable[..., torch.Tensor]
     description: str
 
 
@@ -273,7 +273,7 @@ def init_weight(scheme: str, d_in: int, d_out: int, rng: np.random.Generator, **
     return rng.uniform(-limit, limit, size=shape)
 
 
-def torch_init_weight(scheme: str, d_in: int, d_out: int, generator: torch.Generator | None = None,
+def init_weight_torch(scheme: str, d_in: int, d_out: int, generator: torch.Generator | None = None,
                       dtype=torch.float64, **kw) -> torch.Tensor:
     """The same scheme drawn with ``torch.nn.init`` (twin of :func:`init_weight`).
 
@@ -300,4 +300,4 @@ def torch_init_weight(scheme: str, d_in: int, d_out: int, generator: torch.Gener
     _kw(kw, init.name)
     init.variance(d_in, d_out, **kw)
     w = torch.empty(d_out, d_in, dtype=dtype)
-    return init.torch_init(w, generator=generator, **kw)
+    return init.init_torch(w, generator=generator, **kw)

@@ -18,7 +18,7 @@ therefore without a GUI). The picture goes to an ``ipywidgets.Image`` via :meth:
   boundary of a 2-D classifier at one training epoch, next to the loss curve.
 
 The numbers come from pure functions elsewhere (``dl_helpers.perceptron.perceptron_train``,
-``dl_helpers.approximation.least_squares_network``, ``dl_helpers.training.train_numpy``);
+``dl_helpers.approximation.least_squares_network``, ``dl_helpers.training.train``);
 these classes only display them.
 """
 from __future__ import annotations

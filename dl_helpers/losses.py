@@ -26,7 +26,7 @@ Lecture errors (verified numerically in ``tests/test_losses.py`` and notebook 03
   output, which is −Σ_k y_k log p_k (the form ``torch.nn.functional.cross_entropy`` uses).
 
 The :data:`LOSSES` table maps a name to a :class:`Loss` with ``value``, ``grad`` and the torch
-twin ``torch_value`` so that tests and notebooks can loop over all losses.
+twin ``value_torch`` so that tests and notebooks can loop over all losses.
 """
 from __future__ import annotations
 
@@ -46,16 +46,21 @@ __all__ = [
     "logistic_loss", "logistic_loss_grad",
     "bce", "bce_grad", "bce_with_logits", "bce_with_logits_grad",
     "cce", "cce_grad", "cce_with_logits", "cce_with_logits_grad",
-    "LOG_FLOOR", "PROB_EPS",
+    "LOG_FLOOR", "PROB_EPS", "PROB_SUM_TOL",
 ]
 
 #: Lower bound of ``log p`` in :func:`bce` and :func:`cce` (same convention as
 #: ``torch.nn.functional.binary_cross_entropy``): a probability of exactly 0 for the true class
 #: costs 100 instead of ``inf``. Use the ``*_with_logits`` versions to avoid the issue.
 LOG_FLOOR = -100.0
-#: Lower bound of the denominators p(1−p) in :func:`bce_grad` and p in :func:`cce_grad`
-#: (torch uses the same value in the backward pass of ``binary_cross_entropy``).
+#: Lower bound of the denominators p(1−p) in :func:`bce_grad` and p in :func:`cce_grad`, a
+#: float64 1e-12. torch's backward of ``binary_cross_entropy`` clamps with the same number stored
+#: as a float32 (9.99999996e-13), so at a clamped entry (p = 0 or 1) the two gradients differ by
+#: a relative 4e-9; everywhere else they agree to rounding.
 PROB_EPS = 1e-12
+#: Rows of ``P`` in :func:`cce` may deviate from a sum of 1 by this much (plus K times the
+#: machine epsilon of P's dtype, for float32 softmax outputs).
+PROB_SUM_TOL = 1e-5
 
 
 # --------------------------------------------------------------------------- validation
@@ -99,6 +104,27 @@ def _check_probabilities(p: np.ndarray, name: str) -> None:
     if np.any((p < 0) | (p > 1)):
         raise ValueError(f"{name} must contain probabilities in [0, 1]; got values in "
                          f"[{p.min():g}, {p.max():g}] (logits? use the *_with_logits loss)")
+
+
+def _check_distribution_rows(P, name: str = "P") -> np.ndarray:
+    """``P`` as a float64 batch (m, K) whose rows are probability distributions, else ValueError."""
+    eps = np.finfo(np.asarray(P).dtype).eps if np.asarray(P).dtype.kind == "f" else 0.0
+    out = _batch(P, name, ndim=2)
+    if out.shape[1] == 0:
+        raise ValueError(f"{name} must have at least one class (column), got shape {out.shape}")
+    if np.any(out < 0):
+        i = int(np.argmax(np.any(out < 0, axis=1)))
+        raise ValueError(f"{name} must contain probabilities (no negative entries); row {i} is "
+                         f"{np.array2string(out[i], precision=4)} (logits? use cce_with_logits)")
+    sums = out.sum(axis=1)
+    tol = PROB_SUM_TOL + out.shape[1] * eps
+    bad = np.abs(sums - 1.0) > tol
+    if np.any(bad):
+        i = int(np.argmax(bad))
+        raise ValueError(f"every row of {name} must be a probability distribution summing to 1 "
+                         f"(softmax output); row {i} sums to {sums[i]:.6g} "
+                         f"(logits or sigmoid outputs? use softmax, or cce_with_logits)")
+    return out
 
 
 def one_hot(y, n_classes: int | None = None) -> np.ndarray:
@@ -259,7 +285,9 @@ def bce(p, y) -> float:
 def bce_grad(p, y) -> np.ndarray:
     """Gradient of :func:`bce` w.r.t. ``p``: (p − y) / (p(1 − p)) / m, shape of ``p``.
 
-    The denominator is bounded below by :data:`PROB_EPS` (as in torch's backward).
+    The denominator is bounded below by :data:`PROB_EPS` = 1e-12 (float64). torch's backward
+    clamps with 1e-12 rounded to float32, so where the bound is active (p = 0 or 1) torch's
+    gradient is larger by a relative 4e-9; elsewhere both agree to rounding.
     """
     out = _batch(p, "p")
     _check_probabilities(out, "p")
@@ -310,11 +338,11 @@ def cce(P, y) -> float:
     Parameters
     ----------
     P : ndarray of shape (m, K)
-        Rows are predicted class probabilities (softmax outputs).
+        Rows are predicted class probabilities (softmax outputs): entries >= 0, every row sums
+        to 1 (within :data:`PROB_SUM_TOL`); anything else raises a ValueError naming ``P``.
     y : ndarray of shape (m,) with int labels in 0..K−1, or (m, K) one-hot / probability rows
     """
-    out = _batch(P, "P", ndim=2)
-    _check_probabilities(out, "P")
+    out = _check_distribution_rows(P)
     Y = _class_targets(y, out)
     with np.errstate(divide="ignore"):
         log_p = np.maximum(np.log(out), LOG_FLOOR)
@@ -322,9 +350,11 @@ def cce(P, y) -> float:
 
 
 def cce_grad(P, y) -> np.ndarray:
-    """Gradient of :func:`cce` w.r.t. ``P``: −Y / P / m (P bounded below by :data:`PROB_EPS`), shape (m, K)."""
-    out = _batch(P, "P", ndim=2)
-    _check_probabilities(out, "P")
+    """Gradient of :func:`cce` w.r.t. ``P``: −Y / P / m (P bounded below by :data:`PROB_EPS`), shape (m, K).
+
+    ``P`` is checked like in :func:`cce` (rows must be probability distributions).
+    """
+    out = _check_distribution_rows(P)
     Y = _class_targets(y, out)
     return -Y / np.maximum(out, PROB_EPS) / out.shape[0]
 
@@ -362,31 +392,31 @@ def _t_target_like(y: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
     return y
 
 
-def _torch_mse(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+def _mse_torch(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     y = _t_target_like(y, y_hat).to(y_hat.dtype)
     return F.mse_loss(y_hat, y, reduction="sum") / (2 * y_hat.shape[0])
 
 
-def _torch_logistic(f: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+def _logistic_torch(f: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return F.soft_margin_loss(f, _t_target_like(y, f).to(f.dtype))
 
 
-def _torch_bce(p: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+def _bce_torch(p: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return F.binary_cross_entropy(p, _t_target_like(y, p).to(p.dtype))
 
 
-def _torch_bce_logits(z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+def _bce_with_logits_torch(z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return F.binary_cross_entropy_with_logits(z, _t_target_like(y, z).to(z.dtype))
 
 
-def _torch_cce(P: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+def _cce_torch(P: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     log_p = torch.clamp(torch.log(P), min=LOG_FLOOR)
     if y.dim() == 1:
         return F.nll_loss(log_p, y.long())
     return -(y.to(P.dtype) * log_p).sum() / P.shape[0]
 
 
-def _torch_cce_logits(Z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+def _cce_with_logits_torch(Z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return F.cross_entropy(Z, y.long() if y.dim() == 1 else y.to(Z.dtype))
 
 
@@ -399,7 +429,7 @@ class Loss:
     name : str
     value : callable, (output, y) -> float
     grad : callable, (output, y) -> ndarray of the output's shape (contains the 1/m)
-    torch_value : callable, (Tensor output, Tensor y) -> scalar Tensor (autograd reference)
+    value_torch : callable, (Tensor output, Tensor y) -> scalar Tensor (autograd reference)
     output : str
         What the network must emit: ``"real"``, ``"score"``, ``"probability"``,
         ``"logit"``, ``"probabilities"`` or ``"logits"``.
@@ -412,7 +442,7 @@ class Loss:
     name: str
     value: Callable[..., float]
     grad: Callable[..., np.ndarray]
-    torch_value: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+    value_torch: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
     output: str
     targets: str
     output_activation: str
@@ -423,13 +453,13 @@ class Loss:
 
 LOSSES: dict[str, Loss] = {
     loss.name: loss for loss in (
-        Loss("mse", mse, mse_grad, _torch_mse, "real", "real", "identity"),
-        Loss("logistic", logistic_loss, logistic_loss_grad, _torch_logistic, "score", "pm1", "identity"),
-        Loss("bce", bce, bce_grad, _torch_bce, "probability", "01", "sigmoid"),
-        Loss("bce_with_logits", bce_with_logits, bce_with_logits_grad, _torch_bce_logits,
+        Loss("mse", mse, mse_grad, _mse_torch, "real", "real", "identity"),
+        Loss("logistic", logistic_loss, logistic_loss_grad, _logistic_torch, "score", "pm1", "identity"),
+        Loss("bce", bce, bce_grad, _bce_torch, "probability", "01", "sigmoid"),
+        Loss("bce_with_logits", bce_with_logits, bce_with_logits_grad, _bce_with_logits_torch,
              "logit", "01", "identity"),
-        Loss("cce", cce, cce_grad, _torch_cce, "probabilities", "labels", "softmax"),
-        Loss("cce_with_logits", cce_with_logits, cce_with_logits_grad, _torch_cce_logits,
+        Loss("cce", cce, cce_grad, _cce_torch, "probabilities", "labels", "softmax"),
+        Loss("cce_with_logits", cce_with_logits, cce_with_logits_grad, _cce_with_logits_torch,
              "logits", "labels", "identity"),
     )
 }

@@ -7,6 +7,10 @@ lecture's :math:`W_l \\in \\mathbb{R}^{d_l \\times d_{l-1}}` and ``torch.nn.Line
 ``(n, d_0)``, so the lecture's column formula :math:`\\tilde\\alpha^{(l)} = W_l \\alpha^{(l-1)} + b_l`
 becomes ``Z = A @ W.T + b`` for all samples at once.
 
+The network is a loop over the layers of :mod:`dl_helpers.layers`: the forward pass applies
+``dense_forward`` then ``activation_forward`` per layer, the backward pass (the δ-recursion,
+Skript §3 eqs (1)–(3)) runs ``activation_backward`` then ``dense_backward`` in reverse order.
+
 Main functions::
 
     init_mlp(widths, rng, init)                 -> params            (list[Layer])
@@ -18,8 +22,9 @@ Main functions::
     to_torch(params, activations) / from_torch(model)   identical torch.nn.Sequential (float64)
     predict(params, X, activations)             -> network output α^{(L)}
 
-Activations are given per layer as names from :data:`dl_helpers.activations.ACTIVATIONS` (or
-``Activation`` objects); additionally ``"softmax"`` (row-wise) is allowed. For classification use
+Activations are given per layer as names from :data:`dl_helpers.layers.LAYER_ACTIVATIONS` (the
+elementwise table :data:`dl_helpers.activations.ACTIVATIONS` plus row-wise ``"softmax"``) or
+``Activation`` objects. For classification use
 the output activation ``"identity"`` with the loss ``"cce_with_logits"`` / ``"bce_with_logits"``:
 the gradient with respect to the logits is then simply ``(softmax(Z) − Y)/m`` resp.
 ``(σ(z) − y)/m``, which is stable and what torch does.
@@ -37,13 +42,20 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-from .activations import ACTIVATIONS, ELU_ALPHA, LEAKY_SLOPE, Activation
-from ._validation import all_finite, as_array, check_choice, check_positive_int, check_rng
+from ._validation import all_finite, as_float_array, check_positive_int, check_rng
+from .activations import ELU_ALPHA, LEAKY_SLOPE, Activation
+from .initializers import init_weight
+from .layers import (
+    ActivationCache, DenseCache, LAYER_ACTIVATIONS, activation_backward, activation_forward,
+    dense_backward, dense_forward, get_layer_activation,
+)
+from .losses import get_loss
 
 __all__ = [
-    "Layer", "ForwardCache", "SOFTMAX", "init_mlp", "forward", "backward", "backward_augmented",
+    "Layer", "ForwardCache", "init_mlp", "forward", "backward", "backward_augmented",
     "augment", "split_augmented", "loss_and_grads", "count_parameters", "to_torch", "from_torch",
-    "predict", "resolve_activations", "check_params", "output_delta",
+    "predict", "resolve_activations", "check_params", "check_X", "check_loss_output",
+    "output_delta",
 ]
 
 
@@ -74,33 +86,14 @@ class ForwardCache(NamedTuple):
 
 
 # --------------------------------------------------------------------------------------------
-# activations: the elementwise table plus row-wise softmax
+# validation
 # --------------------------------------------------------------------------------------------
-def _softmax_rows(z: np.ndarray) -> np.ndarray:
-    shifted = z - z.max(axis=-1, keepdims=True)
-    e = np.exp(shifted)
-    e /= e.sum(axis=-1, keepdims=True)
-    return e
-
-
-def _softmax_df(z, a):  # pragma: no cover - guarded in _act_backward
-    raise ValueError("softmax is not elementwise: its derivative is a Jacobian, see backward()")
-
-
-#: Row-wise softmax as a (non-elementwise) output activation. ``backward`` uses the
-#: vector-Jacobian product  dZ = a ∘ (dA − Σ_k dA_k a_k)  instead of ``df``.
-SOFTMAX = Activation("softmax", _softmax_rows, _softmax_df,
-                     lambda z: torch.softmax(z, dim=-1), r"\frac{e^{z_k}}{\sum_j e^{z_j}}",
-                     _softmax_df)
-
-_ALL_ACTIVATIONS = {**ACTIVATIONS, "softmax": SOFTMAX}
-
-
 def resolve_activations(activations, n_layers: int) -> list[Activation]:
     """Turn ``activations`` into a list of ``n_layers`` :class:`Activation` objects.
 
     activations : str, Activation or sequence of them
-        One entry per layer (length L). A single name is used for every layer.
+        One entry per layer (length L), names of :data:`dl_helpers.layers.LAYER_ACTIVATIONS`
+        (the elementwise activations and ``"softmax"``). A single name is used for every layer.
     """
     if isinstance(activations, (str, Activation)):
         activations = [activations] * n_layers
@@ -112,61 +105,7 @@ def resolve_activations(activations, n_layers: int) -> list[Activation]:
         raise ValueError(
             f"activations must have one entry per layer: expected {n_layers}, "
             f"got {len(activations)} ({list(activations)!r})")
-    out = []
-    for act in activations:
-        if isinstance(act, Activation):
-            out.append(act)
-        else:
-            out.append(_ALL_ACTIVATIONS[check_choice(act, "activation", _ALL_ACTIVATIONS)])
-    return out
-
-
-def _act_forward(act: Activation, z: np.ndarray) -> np.ndarray:
-    """σ(z), keeping the dtype of ``z`` (fast paths for identity and ReLU)."""
-    name = act.name
-    if name == "identity":
-        return z
-    if name == "relu":
-        return np.maximum(z, 0)
-    a = act.f(z)
-    return a if a.dtype == z.dtype else a.astype(z.dtype)
-
-
-def _act_backward(act: Activation, z: np.ndarray, a: np.ndarray, dA: np.ndarray) -> np.ndarray:
-    """Skript §3 eq. (1): ∂C/∂Z = σ'(Z) ∘ ∂C/∂A (softmax: vector-Jacobian product per row)."""
-    name = act.name
-    if name == "identity":
-        return dA
-    if name == "relu":
-        return dA * (z > 0)
-    if name == "softmax":
-        return a * (dA - np.sum(dA * a, axis=-1, keepdims=True))
-    d = act.df(z, a)
-    if d.dtype != dA.dtype:
-        d = d.astype(dA.dtype)
-    return dA * d
-
-
-# --------------------------------------------------------------------------------------------
-# validation
-# --------------------------------------------------------------------------------------------
-def _float_array(x, name: str, *, ndim: int | None = None) -> np.ndarray:
-    """Array of a floating dtype (float32 stays float32, everything else becomes float64).
-
-    :func:`dl_helpers._validation.as_array` with ``dtype=None``; additionally accepts torch
-    tensors (converted to NumPy) and hints at ``reshape(1, -1)`` for a single sample ``X``.
-    """
-    if isinstance(x, torch.Tensor):
-        x = x.detach().cpu().numpy()
-    if ndim is None:
-        return as_array(x, name, dtype=None)
-    arr = as_array(x, name, dtype=None, allow_nan=True)
-    if arr.ndim != ndim:
-        hint = " (a single sample x: use x.reshape(1, -1))" if name == "X" and arr.ndim == 1 else ""
-        raise ValueError(f"{name} must have {ndim} dimension(s), got shape {arr.shape}{hint}")
-    if arr.size and not all_finite(arr):
-        raise ValueError(f"{name} contains NaN or inf")
-    return arr
+    return [get_layer_activation(act) for act in activations]
 
 
 def check_params(params, name: str = "params") -> list[Layer]:
@@ -181,8 +120,8 @@ def check_params(params, name: str = "params") -> list[Layer]:
     for i, layer in enumerate(params):
         if not (isinstance(layer, Sequence) and len(layer) == 2):
             raise TypeError(f"{name}[{i}] must be a Layer(W, b), got {type(layer).__name__}")
-        W = _float_array(layer[0], f"{name}[{i}].W", ndim=2)
-        b = _float_array(layer[1], f"{name}[{i}].b", ndim=1)
+        W = as_float_array(layer[0], f"{name}[{i}].W", ndim=2)
+        b = as_float_array(layer[1], f"{name}[{i}].b", ndim=1)
         if b.shape[0] != W.shape[0]:
             raise ValueError(f"{name}[{i}].b must have shape ({W.shape[0]},) to match "
                              f"{name}[{i}].W of shape {W.shape}, got {b.shape}")
@@ -203,8 +142,13 @@ def _check_widths(widths) -> list[int]:
     return [check_positive_int(d, f"widths[{i}]") for i, d in enumerate(widths)]
 
 
-def _check_X(X, params: list[Layer], name: str = "X") -> np.ndarray:
-    X = _float_array(X, name, ndim=2)
+def check_X(X, params, name: str = "X") -> np.ndarray:
+    """Validate a batch of inputs for the network ``params`` (already checked by :func:`check_params`).
+
+    X : ndarray of shape (n, d_0), no NaN/inf (torch tensors are converted).
+    Returns ``X`` in the dtype of the parameters (no copy if it already has it).
+    """
+    X = as_float_array(X, name, ndim=2)
     d0 = params[0].W.shape[1]
     if X.shape[1] != d0:
         raise ValueError(f"{name} must have shape (n, {d0}) to match params[0].W, got {X.shape}")
@@ -245,8 +189,6 @@ def init_mlp(widths, rng, init: str = "he_normal", *, dtype=np.float64, **init_k
         ``params[l].W`` of shape (d_{l+1}, d_l) = W_{l+1} ∈ R^{d_{l+1} × d_l}, ``params[l].b``
         of shape (d_{l+1},).
     """
-    from .initializers import init_weight  # imported lazily (module owned by core-A)
-
     d = _check_widths(widths)
     check_rng(rng)
     dtype = np.dtype(dtype)
@@ -263,12 +205,12 @@ def init_mlp(widths, rng, init: str = "he_normal", *, dtype=np.float64, **init_k
 # forward and backward pass
 # --------------------------------------------------------------------------------------------
 def _forward(params, X, acts) -> ForwardCache:
+    """The loop over layers: dense, then activation, for each layer (inputs already checked)."""
     Z, A = [], [X]
     a = X
     for (W, b), act in zip(params, acts):
-        z = a @ W.T          # α̃^{(l)} = W_l α^{(l-1)} + b_l, for all rows at once
-        z += b
-        a = _act_forward(act, z)
+        z, _ = dense_forward(a, W, b)         # α̃^{(l)} = W_l α^{(l-1)} + b_l, all rows at once
+        a, _ = activation_forward(z, act)     # α^{(l)} = σ_l(α̃^{(l)})
         Z.append(z)
         A.append(a)
     return ForwardCache(Z, A)
@@ -296,7 +238,7 @@ def forward(params, X, activations) -> ForwardCache:
     """
     params = check_params(params)
     acts = resolve_activations(activations, len(params))
-    X = _check_X(X, params)
+    X = check_X(X, params)
     return _forward(params, X, acts)
 
 
@@ -317,17 +259,16 @@ def predict(params, X, activations) -> np.ndarray:
 
 
 def _backward(params, cache, acts, dA_out) -> list[Layer]:
+    """The δ-recursion as the layer loop in reverse (inputs already checked)."""
     Z, A = cache.Z, cache.A
-    L = len(params)
-    grads = [None] * L
+    grads = [None] * len(params)
     dA = dA_out
-    for l in range(L - 1, -1, -1):
-        delta = _act_backward(acts[l], Z[l], A[l + 1], dA)   # (1)  δ_l = σ'(Z_l) ∘ ∂C/∂A_l
-        dW = delta.T @ A[l]                                   # (2)  ∂C/∂W_l = δ_l A_{l-1}^T
-        db = delta.sum(axis=0)                                #      ∂C/∂b_l = δ_l (summed)
+    for l in range(len(params) - 1, -1, -1):
+        # (1)  δ_l = σ_l'(Z_l) ∘ ∂C/∂A_l
+        delta = activation_backward(dA, ActivationCache(Z[l], A[l + 1], acts[l]))
+        # (2)  ∂C/∂W_l = δ_lᵀ A_{l-1}, ∂C/∂b_l = Σ_rows δ_l;  (3)  ∂C/∂A_{l-1} = δ_l W_l
+        dA, dW, db = dense_backward(delta, DenseCache(A[l], params[l].W), needs_input_grad=l > 0)
         grads[l] = Layer(dW, db)
-        if l > 0:
-            dA = delta @ params[l].W                          # (3)  ∂C/∂A_{l-1} = W_l^T δ_l
     return grads
 
 
@@ -340,7 +281,7 @@ def _check_cache_and_dA(params, cache, dA_out):
         raise ValueError(f"cache does not belong to a network with {L} layers "
                          f"(len(Z)={len(cache.Z)}, len(A)={len(cache.A)})")
     out_shape = cache.A[-1].shape
-    dA_out = _float_array(dA_out, "dA_out", ndim=2)
+    dA_out = as_float_array(dA_out, "dA_out", ndim=2)
     if dA_out.shape != out_shape:
         raise ValueError(f"dA_out must have the shape of the output A[-1], {out_shape}, "
                          f"got {dA_out.shape}")
@@ -393,7 +334,7 @@ def split_augmented(W_aug) -> list[Layer]:
         W_aug = [W_aug]
     out = []
     for i, Wt in enumerate(W_aug):
-        Wt = _float_array(Wt, f"W_aug[{i}]", ndim=2)
+        Wt = as_float_array(Wt, f"W_aug[{i}]", ndim=2)
         if Wt.shape[1] < 2:
             raise ValueError(f"W_aug[{i}] must have at least 2 columns (W | b), got {Wt.shape}")
         out.append(Layer(Wt[:, :-1], Wt[:, -1]))
@@ -417,7 +358,7 @@ def backward_augmented(params, cache: ForwardCache, activations, dA_out) -> list
     grads = [None] * len(params)
     dA = dA_out
     for l in range(len(params) - 1, -1, -1):
-        delta = _act_backward(acts[l], Z[l], A[l + 1], dA)
+        delta = activation_backward(dA, ActivationCache(Z[l], A[l + 1], acts[l]))
         ones = np.ones((A[l].shape[0], 1), dtype=A[l].dtype)
         A_aug = np.concatenate([A[l], ones], axis=1)             # X̃_{l-1} = (X_{l-1} | 1)
         grads[l] = delta.T @ A_aug                               # ∂C/∂W̃_l = δ_l X̃_{l-1}^T
@@ -429,19 +370,25 @@ def backward_augmented(params, cache: ForwardCache, activations, dA_out) -> list
 # --------------------------------------------------------------------------------------------
 # loss + gradients
 # --------------------------------------------------------------------------------------------
-def _get_loss(loss):
-    from .losses import get_loss  # imported lazily (module owned by core-A)
+def check_loss_output(loss, activations) -> None:
+    """Raise ValueError if the output activation does not fit the loss.
 
-    return get_loss(loss)
-
-
-def _check_loss_output(loss_obj, acts):
-    last = acts[-1].name
+    The ``*_with_logits`` losses need raw outputs (``"identity"``: they apply softmax/sigmoid
+    themselves); ``cce`` needs probability rows (``"softmax"``).
+    loss : str or Loss;  activations : sequence of L activation names or Activation objects
+    """
+    loss_obj = get_loss(loss)
+    last = get_layer_activation(activations[-1]).name
     if loss_obj.output in ("logit", "logits") and last != "identity":
         raise ValueError(
             f"loss {loss_obj.name!r} expects raw outputs (logits): use the output activation "
             f"'identity' (the loss applies {'softmax' if loss_obj.output == 'logits' else 'sigmoid'} "
             f"itself), got activations[-1] = {last!r}")
+    if loss_obj.output == "probabilities" and last != "softmax":
+        raise ValueError(
+            f"loss {loss_obj.name!r} expects rows of class probabilities: use the output "
+            f"activation 'softmax' (or 'identity' with 'cce_with_logits'), got "
+            f"activations[-1] = {last!r}")
 
 
 def output_delta(loss, output, y) -> tuple[float, np.ndarray]:
@@ -451,7 +398,7 @@ def output_delta(loss, output, y) -> tuple[float, np.ndarray]:
     y : targets as the loss expects them (for d_L = 1 shape (n,) is fine)
     Returns ``(value, dA_out)`` with ``dA_out`` of the shape and dtype of ``output``.
     """
-    loss_obj = _get_loss(loss)
+    loss_obj = get_loss(loss)
     value = float(loss_obj.value(output, y))
     grad = np.asarray(loss_obj.grad(output, y))
     if grad.dtype != output.dtype:
@@ -459,8 +406,11 @@ def output_delta(loss, output, y) -> tuple[float, np.ndarray]:
     return value, grad
 
 
-def loss_and_grads(params, X, y, activations, loss) -> tuple[float, list[Layer]]:
+def loss_and_grads(params, X, y, activations, loss, *, return_output: bool = False):
     """Mean loss over the batch and the gradients of all parameters (Skript §2, §3).
+
+    Forward pass (:func:`forward`), loss gradient at the output (:func:`output_delta`), then
+    backpropagation (:func:`backward`); all arguments are checked first.
 
     Parameters
     ----------
@@ -471,42 +421,55 @@ def loss_and_grads(params, X, y, activations, loss) -> tuple[float, list[Layer]]
         one-hot (n, K) for ``cce``/``cce_with_logits``.
     activations : sequence of L activation names
         With ``cce_with_logits``/``bce_with_logits`` the last one must be ``"identity"``
-        (fused, stable gradient (softmax(Z) − Y)/m resp. (σ(z) − y)/m, as in torch).
+        (fused, stable gradient (softmax(Z) − Y)/m resp. (σ(z) − y)/m, as in torch), with
+        ``cce`` it must be ``"softmax"``.
     loss : str or Loss
         A name of ``dl_helpers.losses.LOSSES`` (``mse``, ``logistic``, ``bce``,
         ``bce_with_logits``, ``cce``, ``cce_with_logits``).
+    return_output : bool
+        Also return the network output α^{(L)} of shape (n, d_L) (e.g. for the accuracy).
 
     Returns
     -------
     value : float
-        The mean loss C over the n examples.
+        The mean loss C over the n examples; NaN if the network output is not finite
+        (diverged training). Then the gradients are NaN as well, as torch would give them.
     grads : list of L Layer
         ∂C/∂W_l and ∂C/∂b_l, shaped like ``params[l]``.
+    output : ndarray of shape (n, d_L), only with ``return_output=True``
     """
     params = check_params(params)
     acts = resolve_activations(activations, len(params))
-    loss_obj = _get_loss(loss)
-    _check_loss_output(loss_obj, acts)
-    X = _check_X(X, params)
+    check_loss_output(loss, acts)
+    loss_obj = get_loss(loss)
+    X = check_X(X, params)
     y_arr = np.asarray(y)
     if y_arr.ndim == 0 or y_arr.shape[0] != X.shape[0]:
         raise ValueError(f"y must have {X.shape[0]} rows (one target per row of X), "
                          f"got shape {y_arr.shape}")
+    if not isinstance(return_output, bool):
+        raise TypeError(f"return_output must be True or False, got {return_output!r}")
     cache = _forward(params, X, acts)
-    value, dA_out = output_delta(loss_obj, cache.A[-1], y)
-    return value, _backward(params, cache, acts, dA_out)
+    out = cache.A[-1]
+    if all_finite(out):
+        value, dA_out = output_delta(loss_obj, out, y)
+        grads = _backward(params, cache, acts, dA_out)
+    else:
+        value = float("nan")
+        grads = [Layer(np.full_like(W, np.nan), np.full_like(b, np.nan)) for W, b in params]
+    return (value, grads, out) if return_output else (value, grads)
 
 
 # --------------------------------------------------------------------------------------------
 # torch twin
 # --------------------------------------------------------------------------------------------
 class TorchActivation(torch.nn.Module):
-    """A torch module wrapping ``Activation.torch_f`` (for sign/step, which torch.nn lacks)."""
+    """A torch module wrapping ``Activation.f_torch`` (for sign/step, which torch.nn lacks)."""
 
     def __init__(self, name: str):
         super().__init__()
         self.name = name
-        self._f = _ALL_ACTIVATIONS[name].torch_f
+        self._f = LAYER_ACTIVATIONS[name].f_torch
 
     def forward(self, z):
         return self._f(z)
@@ -527,7 +490,7 @@ def _torch_module(act: Activation) -> torch.nn.Module:
         return torch.nn.ELU(ELU_ALPHA)
     if name == "softmax":
         return torch.nn.Softmax(dim=-1)
-    if name in _ALL_ACTIVATIONS and _ALL_ACTIVATIONS[name] is act:
+    if LAYER_ACTIVATIONS.get(name) is act:
         return TorchActivation(name)
     raise ValueError(f"activation {name!r} has no torch counterpart")
 

@@ -3,11 +3,11 @@
 Both loops see the same data in the same order: :func:`minibatches` draws one permutation per
 epoch from ``numpy.random.default_rng(seed)``. With the same initial weights
 (``network.to_torch``), the same optimiser (``opt`` and ``opt.torch_optimizer``) and float64,
-``train_numpy`` and ``train_torch`` end with the same weights (tests: ≤ 1e-10).
+``train`` and ``train_torch`` end with the same weights (tests: ≤ 1e-10).
 
 ::
 
-    params, hist = train_numpy(params, X, y, ["relu", "identity"], "cce_with_logits",
+    params, hist = train(params, X, y, ["relu", "identity"], "cce_with_logits",
                                SGD(lr=0.1), epochs=20, batch_size=32, seed=0)
     model = to_torch(params0, ["relu", "identity"])
     hist_t = train_torch(model, X, y, "cce_with_logits", SGD(lr=0.1), epochs=20, batch_size=32,
@@ -28,12 +28,14 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from . import network as _net
-from ._validation import check_positive_int
+from ._validation import all_finite, as_float_array, check_positive_int
+from .network import (
+    check_loss_output, check_params, check_X, loss_and_grads, predict, resolve_activations,
+)
 from .losses import Loss, get_loss
 
-__all__ = ["History", "minibatches", "accuracy", "evaluate_numpy", "evaluate_torch",
-           "train_numpy", "train_torch"]
+__all__ = ["History", "minibatches", "accuracy", "evaluate", "evaluate_torch",
+           "train", "train_torch"]
 
 
 @dataclass
@@ -106,7 +108,7 @@ def accuracy(loss, output, y) -> float:
 
 
 def _check_xy(X, y, name_x="X", name_y="y"):
-    X = _net._float_array(X, name_x, ndim=2)
+    X = as_float_array(X, name_x, ndim=2)
     if isinstance(y, torch.Tensor):
         y = y.detach().cpu().numpy()
     y = np.asarray(y)
@@ -120,7 +122,7 @@ def _check_xy(X, y, name_x="X", name_y="y"):
 
 def _check_common(epochs, batch_size, seed, callback, progress, *, shuffle=True,
                   eval_train=False, X_val=None, y_val=None):
-    """Checks of the loop arguments shared by :func:`train_numpy` and :func:`train_torch`."""
+    """Checks of the loop arguments shared by :func:`train` and :func:`train_torch`."""
     epochs = check_positive_int(epochs, "epochs", minimum=0)
     if batch_size is not None:
         check_positive_int(batch_size, "batch_size")
@@ -174,24 +176,31 @@ def _record_epoch(hist: History, total: float, correct: float, n: int, eval_trai
 # --------------------------------------------------------------------------------------------
 # NumPy
 # --------------------------------------------------------------------------------------------
+def _finite(params) -> bool:
+    """True if no weight or bias is NaN/inf (after a diverging step they may be)."""
+    return all(all_finite(W) and all_finite(b) for W, b in params)
+
+
 def _evaluate(params, X, y, acts, loss_obj) -> tuple[float, float]:
-    out = _net._forward(params, X, acts).A[-1]
-    if not np.all(np.isfinite(out)):
+    if not _finite(params):
+        return float("nan"), float("nan")
+    out = predict(params, X, acts)
+    if not all_finite(out):
         return float("nan"), float("nan")
     return float(loss_obj.value(out, y)), accuracy(loss_obj, out, y)
 
 
-def evaluate_numpy(params, X, y, activations, loss) -> tuple[float, float]:
+def evaluate(params, X, y, activations, loss) -> tuple[float, float]:
     """(loss, accuracy) of the NumPy network on (X, y); NaN if the output is not finite."""
-    params = _net.check_params(params)
-    acts = _net.resolve_activations(activations, len(params))
+    params = check_params(params)
+    acts = resolve_activations(activations, len(params))
     loss_obj = get_loss(loss)
     X, y = _check_xy(X, y)
-    X = _net._check_X(X, params)
+    X = check_X(X, params)
     return _evaluate(params, X, y, acts, loss_obj)
 
 
-def train_numpy(params, X, y, activations, loss, optimizer, *, epochs: int,
+def train(params, X, y, activations, loss, optimizer, *, epochs: int,
                 batch_size: int | None = 32, seed: int = 0, shuffle: bool = True,
                 X_val=None, y_val=None, eval_train: bool = False, progress: bool = True,
                 callback: Callable | None = None, desc: str = "NumPy") -> tuple[list, History]:
@@ -237,19 +246,19 @@ def train_numpy(params, X, y, activations, loss, optimizer, *, epochs: int,
         New parameters (dtype of the input params).
     history : History
     """
-    params = _net.check_params(params)
-    acts = _net.resolve_activations(activations, len(params))
+    params = check_params(params)
+    acts = resolve_activations(activations, len(params))
     loss_obj = get_loss(loss)
-    _net._check_loss_output(loss_obj, acts)
+    check_loss_output(loss_obj, acts)
     _check_optimizer(optimizer)
     epochs = _check_common(epochs, batch_size, seed, callback, progress, shuffle=shuffle,
                            eval_train=eval_train, X_val=X_val, y_val=y_val)
     X, y = _check_xy(X, y)
-    X = _net._check_X(X, params)
+    X = check_X(X, params)
     has_val = X_val is not None
     if has_val:
         X_val, y_val = _check_xy(X_val, y_val, "X_val", "y_val")
-        X_val = _net._check_X(X_val, params, "X_val")
+        X_val = check_X(X_val, params, "X_val")
     rng = np.random.default_rng(seed) if shuffle else None
     state = optimizer.init(params)
     hist = History()
@@ -264,14 +273,15 @@ def train_numpy(params, X, y, activations, loss, optimizer, *, epochs: int,
     for epoch in tqdm(range(1, epochs + 1), desc=desc, disable=not progress, leave=False):
         total, correct = 0.0, 0.0
         for idx in minibatches(n, batch_size, rng):
-            Xb, yb = X[idx], y[idx]
-            cache = _net._forward(params, Xb, acts)
-            out = cache.A[-1]
-            if not np.all(np.isfinite(out)):   # diverged (learning rate too large)
+            if not _finite(params):             # diverged in the previous step
                 total = float("nan")
                 break
-            value, dA = _net.output_delta(loss_obj, out, yb)
-            grads = _net._backward(params, cache, acts, dA)
+            yb = y[idx]
+            value, grads, out = loss_and_grads(params, X[idx], yb, acts, loss_obj,
+                                               return_output=True)
+            if not all_finite(out):             # diverged (learning rate too large)
+                total = float("nan")
+                break
             params, state = optimizer.step(params, grads, state)
             if not eval_train:
                 total += value * len(idx)
@@ -287,7 +297,7 @@ def train_numpy(params, X, y, activations, loss, optimizer, *, epochs: int,
 # --------------------------------------------------------------------------------------------
 # torch
 # --------------------------------------------------------------------------------------------
-def _torch_targets(y: np.ndarray, loss_obj: Loss, dtype) -> torch.Tensor:
+def _targets_torch(y: np.ndarray, loss_obj: Loss, dtype) -> torch.Tensor:
     if loss_obj.targets == "labels" and y.ndim == 1:
         return torch.as_tensor(y.astype(np.int64))
     return torch.as_tensor(np.asarray(y, dtype=np.float64)).to(dtype)
@@ -309,7 +319,7 @@ def evaluate_torch(model: torch.nn.Module, X, y, loss) -> tuple[float, float]:
         out = model(torch.as_tensor(X).to(dtype))
         if not bool(torch.isfinite(out).all()):
             return float("nan"), float("nan")
-        value = loss_obj.torch_value(out, _torch_targets(y, loss_obj, dtype)).item()
+        value = loss_obj.value_torch(out, _targets_torch(y, loss_obj, dtype)).item()
     return float(value), accuracy(loss_obj, out.numpy(), y)
 
 
@@ -317,13 +327,13 @@ def train_torch(model: torch.nn.Module, X, y, loss, optimizer, *, epochs: int,
                 batch_size: int | None = 32, seed: int = 0, shuffle: bool = True,
                 X_val=None, y_val=None, eval_train: bool = False, progress: bool = True,
                 callback: Callable | None = None, desc: str = "torch") -> History:
-    """The same loop as :func:`train_numpy` for a torch model (trained in place, autograd).
+    """The same loop as :func:`train` for a torch model (trained in place, autograd).
 
     model : torch.nn.Module                 e.g. ``network.to_torch(params, activations)``
-    loss : str or Loss                      its ``torch_value`` is used (same definition)
+    loss : str or Loss                      its ``value_torch`` is used (same definition)
     optimizer : torch.optim.Optimizer on ``model.parameters()``, or a ``dl_helpers.optimizers``
                 object (converted with ``optimizer.torch_optimizer(model.parameters())``)
-    Other arguments as in :func:`train_numpy` (same seed → same minibatch order).
+    Other arguments as in :func:`train` (same seed → same minibatch order).
     ``callback(epoch, model, history)``. Returns the :class:`History`.
     """
     if not isinstance(model, torch.nn.Module):
@@ -341,7 +351,7 @@ def train_torch(model: torch.nn.Module, X, y, loss, optimizer, *, epochs: int,
     X, y = _check_xy(X, y)
     dtype = _model_dtype(model)
     Xt = torch.as_tensor(X).to(dtype)
-    yt = _torch_targets(y, loss_obj, dtype)
+    yt = _targets_torch(y, loss_obj, dtype)
     has_val = X_val is not None
     if has_val:
         X_val, y_val = _check_xy(X_val, y_val, "X_val", "y_val")
@@ -364,7 +374,7 @@ def train_torch(model: torch.nn.Module, X, y, loss, optimizer, *, epochs: int,
             if not bool(torch.isfinite(out).all()):   # diverged (learning rate too large)
                 total = float("nan")
                 break
-            value = loss_obj.torch_value(out, yt[idx_t])
+            value = loss_obj.value_torch(out, yt[idx_t])
             opt.zero_grad(set_to_none=True)
             value.backward()
             opt.step()

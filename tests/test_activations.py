@@ -20,7 +20,7 @@ GRID = np.r_[np.linspace(-6, 6, 241), [0.0, -0.0, 1e-8, -1e-8, 30.0, -30.0]]
 def _torch_value_and_grad(act: Activation, z: np.ndarray):
     """torch value and autograd derivative (None for sign/step: heaviside has no backward)."""
     t = torch.tensor(z, dtype=torch.float64, requires_grad=act.name in DIFFERENTIABLE)
-    out = act.torch_f(t)
+    out = act.f_torch(t)
     if not t.requires_grad:
         return out.numpy(), None
     out.sum().backward()
@@ -216,13 +216,21 @@ def test_softmax_keeps_float32_and_checks_axis():
 @pytest.mark.parametrize("name", list(ACTIVATIONS))
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
 def test_torch_derivative_matches_autograd(name, dtype):
-    """``torch_df`` (no autograd, used by hand-written backward passes) = autograd of torch_f."""
+    """``df_torch`` (no autograd, used by hand-written backward passes) = autograd of f_torch."""
     act = ACTIVATIONS[name]
     z = torch.tensor(GRID, dtype=dtype)
-    a = act.torch_f(z)
-    df = act.torch_df(z, a)
+    a = act.f_torch(z)
+    df = act.df_torch(z, a)
     assert df.dtype == dtype and df.shape == z.shape
     _, grad = _torch_value_and_grad(act, GRID)
     ref = np.zeros_like(GRID) if grad is None else grad
     tol = TOL if dtype == torch.float64 else 1e-6
     assert np.max(np.abs(df.double().numpy() - ref)) <= tol
+
+
+def test_softmax_rejects_an_empty_class_axis():
+    with pytest.raises(ValueError, match=r"\bz\b.*at least one entry.*axis -1.*\(3, 0\)"):
+        softmax(np.zeros((3, 0)))
+    with pytest.raises(ValueError, match=r"\bz\b.*at least one entry.*axis 0"):
+        softmax(np.zeros((0, 3)), axis=0)
+    assert softmax(np.zeros((0, 3))).shape == (0, 3)     # no rows: nothing to normalise

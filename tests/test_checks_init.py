@@ -12,12 +12,12 @@ def _stub(*args, **kwargs):
     ...  # what a student's unsolved cell returns
 
 
-def test_sigmoid_derivative(capsys):
+def test_sigmoid_derivative(feedback):
     assert ca.check_sigmoid_derivative(lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2)
     assert not ca.check_sigmoid_derivative(lambda z: 1 / (1 + np.exp(-z)))
     assert not ca.check_sigmoid_derivative(_stub)
     assert not ca.check_sigmoid_derivative(lambda z: 1 / 0)
-    out = capsys.readouterr().out
+    out = feedback()
     assert "richtig" in out and "Tipp" in out and "Fehler" in out
 
 
@@ -105,3 +105,28 @@ def test_lecture_errors_flagged():
         assert notes >= minimum, nb_name
         text = (root / "book" / "_hinweise" / fragment).read_text(encoding="utf-8")
         assert text.startswith("### ") and text.count("\n- **") >= minimum, fragment
+
+
+def test_identical_units_speaks_of_true_false(feedback):
+    assert ci.check_identical_units(lambda W: bool(np.all(W == W[0])))
+    assert ci.check_identical_units(lambda W: np.all(W == W[0]))           # np.bool_ is fine
+    feedback()
+    assert not ci.check_identical_units(lambda W: not np.all(W == W[0]))
+    out = feedback()
+    assert "erhalten False" in out or "erhalten True" in out
+    assert "erhalten 0" not in out and "erwartet 1" not in out
+    assert not ci.check_identical_units(lambda W: 1.0)
+    assert "Erwartet war True oder False" in feedback()
+
+
+def test_he_variance_names_the_input_and_the_factor(feedback):
+    assert not ci.check_he_variance(lambda d_in: 1 / d_in)
+    out = feedback()
+    assert "Eingabe d_in = " in out and "1/2-fache" in out
+    assert "2 / d_in" not in out                       # level 1 does not give the formula
+
+
+def test_glorot_first_hint_does_not_give_the_answer(feedback):
+    assert not ci.check_glorot_limit(lambda d_in, d_out: np.sqrt(2 / (d_in + d_out)))
+    out = feedback()
+    assert "Tipp 1 von 3" in out and "sqrt(6" not in out

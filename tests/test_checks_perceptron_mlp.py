@@ -47,6 +47,12 @@ def update_strict(w, b, x, y, lr):          # '< 0' never leaves w = 0
     return w, b
 
 
+def update_no_lr(w, b, x, y, lr):            # forgets the learning rate
+    if y * (w @ x + b) <= 0:
+        return w + y * x, b + y
+    return w, b
+
+
 def update_no_bias(w, b, x, y, lr):
     if y * (w @ x + b) <= 0:
         return w + lr * y * x, b
@@ -65,42 +71,47 @@ def novikoff_not_augmented(X, y, w, b):
 
 @pytest.mark.parametrize("checker, good, bads", [
     (cp.check_decision_boundary, boundary_ok, [boundary_sign_error]),
-    (cp.check_perceptron_update, update_ok, [update_always, update_strict, update_no_bias]),
+    (cp.check_perceptron_update, update_ok, [update_always, update_strict, update_no_bias,
+                                                   update_no_lr]),
     (cp.check_novikoff_bound, novikoff_ok, [novikoff_not_augmented]),
 ])
-def test_function_checkers(checker, good, bads, capsys):
+def test_function_checkers(checker, good, bads, feedback):
     assert checker(good)
-    assert "richtig" in capsys.readouterr().out
+    assert "richtig" in feedback()
     for bad in bads + WRONG_KIND:
         fb = checker(bad)
         assert not fb, bad
-        out = capsys.readouterr().out
-        assert "noch nicht richtig" in out and "Tipp" in out
+        out = feedback()
+        if bad is stub or bad is Ellipsis:
+            assert "noch nicht gelöst" in out and "Tipp" not in out
+        else:
+            assert "noch nicht richtig" in out and "Tipp" in out
 
 
-def test_update_checker_rejects_non_pair(capsys):
+def test_update_checker_rejects_non_pair(feedback):
     assert not cp.check_perceptron_update(lambda w, b, x, y, lr: w)
-    assert "Paar" in capsys.readouterr().out
+    assert "Paar" in feedback()
 
 
 @pytest.mark.parametrize("checker", [cp.check_decision_boundary, cp.check_perceptron_update,
                                      cp.check_novikoff_bound, cm.check_count_parameters,
                                      cm.check_forward_pass])
-def test_stub_and_non_function_messages(checker, capsys):
+def test_stub_and_non_function_messages(checker, feedback):
     """The shared screening (checks._answers) names the problem instead of a generic mismatch."""
     assert not checker(...)
-    assert "noch `...`" in capsys.readouterr().out
+    assert "Du hast noch keine Lösung eingetragen" in feedback()
     assert not checker("not a function")
-    assert "Erwartet war eine Funktion, erhalten str" in capsys.readouterr().out
+    assert "Erwartet war eine Funktion, erhalten str" in feedback()
     assert not checker(stub)
-    out = capsys.readouterr().out
+    out = feedback()
     assert "gibt noch nichts zurück (None)" in out and "Test 1" not in out   # short message
 
 
 @pytest.mark.parametrize("checker", [cp.check_xor_best_accuracy, cm.check_min_width])
-def test_value_stub_message(checker, capsys):
+def test_value_stub_message(checker, feedback):
     assert not checker(...)
-    assert "noch `...`" in capsys.readouterr().out
+    out = feedback()
+    assert "noch nicht gelöst" in out and "Du hast noch keine Lösung eingetragen" in out
 
 
 def test_novikoff_reference_matches_bruteforce_definition():
@@ -168,12 +179,13 @@ def forward_no_last_activation(params, x, activations):
     (cm.check_count_parameters, count_ok, [count_no_bias, count_input_bias]),
     (cm.check_forward_pass, forward_ok, [forward_activation_first, forward_no_last_activation]),
 ])
-def test_mlp_function_checkers(checker, good, bads, capsys):
+def test_mlp_function_checkers(checker, good, bads, feedback):
     assert checker(good)
-    capsys.readouterr()
+    feedback()
     for bad in bads + WRONG_KIND:
         assert not checker(bad), bad
-        assert "noch nicht richtig" in capsys.readouterr().out
+        out = feedback()
+        assert ("noch nicht gelöst" if bad is stub or bad is Ellipsis else "noch nicht richtig") in out
 
 
 def _xor_layers(k):
@@ -184,17 +196,17 @@ def _xor_layers(k):
     return [(W1, b1), (W2, b2)]
 
 
-def test_xor_checker_rejects_lecture_weights_and_accepts_scaled(capsys):
+def test_xor_checker_rejects_lecture_weights_and_accepts_scaled(feedback):
     assert not cm.check_xor_sigmoid_network(_xor_layers(1.0))   # Folien (28)-(30) as printed
-    assert "0.424" in capsys.readouterr().out
+    assert "0.424" in feedback()
     assert cm.check_xor_sigmoid_network(_xor_layers(10.0))
 
 
 @pytest.mark.parametrize("answer", [..., None, [(1, 2)], [(np.eye(3), np.zeros(3)), (1, 1)],
                                     [(np.eye(2), np.zeros(2)), (np.ones((1, 2)), np.full(1, np.nan))]])
-def test_xor_checker_survives_bad_answers(answer, capsys):
+def test_xor_checker_survives_bad_answers(answer, feedback):
     assert not cm.check_xor_sigmoid_network(answer)
-    assert "noch nicht richtig" in capsys.readouterr().out
+    assert ("noch nicht gelöst" if answer is Ellipsis else "noch nicht richtig") in feedback()
 
 
 def test_min_width_checker():

@@ -294,33 +294,33 @@ def _z_samples(dtype):
 @pytest.mark.parametrize("dtype, rtol, atol", [(torch.float32, 2e-6, 1e-6),
                                                (torch.float64, 1e-13, 1e-15)])
 def test_fused_activation_equals_torch_f_and_df(name, dtype, rtol, atol):
-    """The hot loop's hand-fused σ and σ' agree with Activation.torch_f / torch_df, and both
+    """The hot loop's hand-fused σ and σ' agree with Activation.f_torch / df_torch, and both
     with a float64 evaluation, to float32 rounding (absolute ~1e-7: in GELU's left tail
     z Φ(z) is tiny, and no float32 formula of Φ there has a small relative error)."""
     act = get_activation(name)
     z = _z_samples(dtype)
     a, d, tmp = (torch.full_like(z, np.nan) for _ in range(3))
     init_study._FUSED[name](z.numpy(), a.numpy(), d.numpy(), tmp.numpy())  # in place
-    ref_a = act.torch_f(z)
+    ref_a = act.f_torch(z)
     torch.testing.assert_close(a, ref_a, rtol=rtol, atol=atol)
-    torch.testing.assert_close(d, act.torch_df(z, ref_a), rtol=rtol, atol=atol)
+    torch.testing.assert_close(d, act.df_torch(z, ref_a), rtol=rtol, atol=atol)
     z64 = z.double()
-    a64 = act.torch_f(z64)
+    a64 = act.f_torch(z64)
     torch.testing.assert_close(a.double(), a64, rtol=rtol, atol=atol)
-    torch.testing.assert_close(d.double(), act.torch_df(z64, a64), rtol=rtol, atol=atol)
+    torch.testing.assert_close(d.double(), act.df_torch(z64, a64), rtol=rtol, atol=atol)
 
 
 @pytest.mark.parametrize("name", sorted(init_study._FROM_OUTPUT))
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 def test_derivative_from_output_equals_torch_df(name, dtype):
-    """σ'(z) recomputed from a = σ(z) in the backward pass equals torch_df(z, a)."""
+    """σ'(z) recomputed from a = σ(z) in the backward pass equals df_torch(z, a)."""
     act = get_activation(name)
     z = _z_samples(dtype)
-    a = act.torch_f(z)
+    a = act.f_torch(z)
     out = torch.full_like(z, np.nan)
     init_study._FROM_OUTPUT[name](a.numpy(), out.numpy())
     eps = torch.finfo(dtype).eps
-    torch.testing.assert_close(out, act.torch_df(z, a), rtol=4 * eps, atol=4 * eps)
+    torch.testing.assert_close(out, act.df_torch(z, a), rtol=4 * eps, atol=4 * eps)
 
 
 class _CancelAfter:

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from dl_helpers.initializers import (INITIALIZERS, init_weight, initializer_names, target_variance,
-                                     torch_init_weight)
+                                     init_weight_torch)
 
 RANDOM = [n for n, s in INITIALIZERS.items() if s.distribution != "constant"]
 SCALED = ["lecun_normal", "lecun_uniform", "glorot_normal", "glorot_uniform", "he_normal",
@@ -115,7 +115,7 @@ def test_target_variance_equals_torch_std_squared(scheme):
 @pytest.mark.parametrize("scheme", RANDOM)
 def test_torch_twin_draw_has_target_variance(scheme):
     g = torch.Generator().manual_seed(0)
-    W = torch_init_weight(scheme, 1000, 500, generator=g)
+    W = init_weight_torch(scheme, 1000, 500, generator=g)
     assert W.shape == (500, 1000) and W.dtype == torch.float64
     assert abs(W.var().item() / target_variance(scheme, 1000, 500) - 1) < 0.02
 
@@ -182,7 +182,7 @@ def test_bad_keywords():
 ])
 @pytest.mark.parametrize("gain", [1.0, 2.5])
 def test_torch_twin_is_exactly_torch_nn_init_times_gain(scheme, draw, kw, gain):
-    W = torch_init_weight(scheme, 30, 20, generator=torch.Generator().manual_seed(3), gain=gain)
+    W = init_weight_torch(scheme, 30, 20, generator=torch.Generator().manual_seed(3), gain=gain)
     ref = torch.empty(20, 30, dtype=torch.float64)
     if scheme.startswith("glorot"):
         draw(ref, gain=gain, generator=torch.Generator().manual_seed(3))
@@ -195,4 +195,4 @@ def test_torch_twin_is_exactly_torch_nn_init_times_gain(scheme, draw, kw, gain):
 
 def test_torch_twin_bad_generator():
     with pytest.raises(TypeError, match=r"generator.*torch\.Generator"):
-        torch_init_weight("he_normal", 3, 2, generator=np.random.default_rng(0))
+        init_weight_torch("he_normal", 3, 2, generator=np.random.default_rng(0))

@@ -19,7 +19,7 @@ from dl_helpers.live_plots import (PerceptronStepFigure, TrainingBoundaryFigure,
                                    WidthFitFigure, fast_png)
 from dl_helpers.perceptron import misclassified, perceptron_train  # noqa: E402
 from dl_helpers.plotting import decision_grid  # noqa: E402
-from dl_helpers.static_widgets import select, static_slider_widget  # noqa: E402
+from dl_helpers.interactive import interactive  # noqa: E402
 
 
 def _pixels(png: bytes) -> np.ndarray:
@@ -178,8 +178,9 @@ def test_training_boundary_blit_equals_fresh_render(ring_data):
     assert not np.array_equal(_pixels(moved.to_png()), _pixels(fresh.to_png()))
 
 
-def test_training_boundary_static_slider(ring_data):
-    """The kernel-free slider of the book (Stack + jslink) gets one picture per epoch."""
+def test_training_boundary_slider(ring_data, monkeypatch):
+    """interactive() over one reused figure: the picture of a value is that of a fresh figure."""
+    monkeypatch.delenv("DL_HELPERS_SITE_ASSETS", raising=False)
     X, y = ring_data
     fig = TrainingBoundaryFigure(X, y, LOSS, bounds=BOUNDS, grid_size=30)
     radii = {0: 0.3, 4: 0.6, 12: 0.9}
@@ -188,11 +189,12 @@ def test_training_boundary_static_slider(ring_data):
         fig.update(epoch, _ring(radii[epoch]))
         return fig.to_png()
 
-    widget = static_slider_widget(render, list(radii), description="Epoche", colors=None)
-    assert len(widget.stack.children) == 3 and widget.links
+    widget = interactive(render, labels={"epoch": "Epoche"}, epoch=list(radii))
+    widget.controls["epoch"].value = 12
+    widget.controls["epoch"].value = 4
     fresh = TrainingBoundaryFigure(X, y, LOSS, bounds=BOUNDS, grid_size=30)
     fresh.update(4, _ring(0.6))
-    assert np.array_equal(_pixels(select(widget, value=4).value), _pixels(fresh.to_png()))
+    assert np.array_equal(_pixels(bytes(widget.image.value)), _pixels(fresh.to_png()))
 
 
 def test_training_boundary_bad_input(ring_data):

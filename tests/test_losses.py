@@ -82,7 +82,7 @@ def test_torch_twin_in_table_matches(name):
     rng = np.random.default_rng(11)
     out, y = _problem(name, rng, column=True)
     t = torch.tensor(out, requires_grad=True)
-    val = LOSSES[name].torch_value(t, torch.tensor(y))
+    val = LOSSES[name].value_torch(t, torch.tensor(y))
     val.backward()
     assert abs(val.item() - LOSSES[name].value(out, y)) <= TOL
     assert np.max(np.abs(t.grad.numpy() - LOSSES[name].grad(out, y))) <= TOL
@@ -367,3 +367,40 @@ def test_shape_mismatch_rejected():
 def test_unknown_loss_name():
     with pytest.raises(ValueError, match=r"loss 'hinge'.*mse"):
         get_loss("hinge")
+
+
+# ------------------------------------------------------------------------ issue 15: P must be rows of distributions
+@pytest.mark.parametrize("fn", [cce, cce_grad])
+@pytest.mark.parametrize("P, match", [
+    (np.ones((3, 4)), r"row 0 sums to 4"),                            # was: loss −0.0
+    (np.array([[0.5, 0.6], [0.3, 0.7]]), r"row 0 sums to 1\.1"),      # was: loss 0.602
+    (np.array([[0.5, 0.5], [1.2, -0.2]]), r"no negative entries\); row 1"),
+    (np.zeros((2, 0)), r"at least one class"),
+])
+def test_cce_rejects_rows_that_are_not_distributions(fn, P, match):
+    y = np.zeros(len(P), dtype=int)
+    with pytest.raises(ValueError, match=rf"\bP\b.*{match}"):
+        fn(P, y)
+
+
+def test_cce_accepts_float32_softmax_rows():
+    Z = np.random.default_rng(0).normal(size=(50, 200)).astype(np.float32)
+    P = softmax(Z)
+    assert P.dtype == np.float32
+    y = np.arange(50) % 200
+    assert np.isfinite(cce(P, y)) and np.all(np.isfinite(cce_grad(P, y)))
+
+
+def test_bce_grad_clamp_differs_from_torch_only_by_float32_epsilon():
+    """At p ∈ {0, 1} both clamp p(1−p) at 1e-12; torch stores it as float32 (documented)."""
+    p = np.array([0.0, 1.0, 0.3])
+    y = np.array([1.0, 0.0, 1.0])
+    ours = bce_grad(p, y)
+    assert np.array_equal(ours[:2], np.array([-1.0, 1.0]) / 1e-12 / 3)
+    t = torch.tensor(p, requires_grad=True)
+    F.binary_cross_entropy(t, torch.tensor(y)).backward()
+    ref = t.grad.numpy()
+    rel = np.abs(ours - ref) / np.abs(ref)
+    expected = 1e-12 / float(np.float32(1e-12)) - 1.0     # ≈ 4.0e-9
+    assert np.allclose(rel[:2], expected, rtol=1e-6, atol=0) and 3.9e-9 < expected < 4.1e-9
+    assert rel[2] < 1e-15

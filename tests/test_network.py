@@ -7,10 +7,12 @@ import torch
 
 from dl_helpers.activations import activation_names
 from dl_helpers.gradcheck import gradient_check, numerical_gradient, rel_error
+from dl_helpers.layers import activation_backward, activation_forward, dense_backward, dense_forward
 from dl_helpers.losses import LOSSES
 from dl_helpers.network import (
     ForwardCache, Layer, augment, backward, backward_augmented, count_parameters, forward,
-    from_torch, init_mlp, loss_and_grads, output_delta, predict, split_augmented, to_torch,
+    check_loss_output, check_X, from_torch, init_mlp, loss_and_grads, output_delta, predict,
+    resolve_activations, split_augmented, to_torch,
 )
 
 TOL_TORCH = 1e-10
@@ -91,7 +93,7 @@ def test_loss_and_grads_match_torch(loss, seed):
          "pm1": rng.choice([-1.0, 1.0], size=9)}[loss_obj.targets]
     value, grads = loss_and_grads(params, X, y, acts, loss)
     model = to_torch(params, acts)
-    lt = loss_obj.torch_value(model(torch.tensor(X)), torch.tensor(y))
+    lt = loss_obj.value_torch(model(torch.tensor(X)), torch.tensor(y))
     lt.backward()
     assert abs(lt.item() - value) <= TOL_TORCH
     linears = [m for m in model if isinstance(m, torch.nn.Linear)]
@@ -403,3 +405,61 @@ def test_forward_backward_do_not_modify_inputs():
         backward_augmented(params, cache, acts, dA)
     for b, a in zip(before, (X, dA, *params[0], *params[1])):
         assert np.array_equal(a, b)
+
+
+# ----------------------------------------------------------------------------- the layer loop
+def test_forward_and_backward_are_the_layer_loop():
+    """forward/backward equal dense + activation layers chained by hand (dl_helpers.layers)."""
+    rng, widths, acts, params, X = random_network(11, allow_softmax=False)
+    cache = forward(params, X, acts)
+    a, caches = X, []
+    for (W, b), act in zip(params, acts):
+        z, dc = dense_forward(a, W, b)
+        a, ac = activation_forward(z, act)
+        caches.append((dc, ac))
+    assert np.array_equal(a, cache.A[-1])
+    G = rng.normal(size=a.shape)
+    grads = backward(params, cache, acts, G)
+    da = G
+    for l in reversed(range(len(params))):
+        dc, ac = caches[l]
+        da, dW, db = dense_backward(activation_backward(da, ac), dc)
+        assert np.array_equal(dW, grads[l].W) and np.array_equal(db, grads[l].b)
+
+
+def test_loss_and_grads_return_output_and_diverged_output(net):
+    params, acts, X = net
+    y = np.array([0, 1, 0, 1, 1])
+    value, grads, out = loss_and_grads(params, X, y, acts, "cce_with_logits", return_output=True)
+    assert np.array_equal(out, predict(params, X, acts))
+    assert value == loss_and_grads(params, X, y, acts, "cce_with_logits")[0]
+    huge = [Layer(W * 1e200, b) for W, b in params]          # output overflows to inf
+    with np.errstate(over="ignore", invalid="ignore"):
+        value, grads = loss_and_grads(huge, X, y, acts, "cce_with_logits")
+    assert np.isnan(value)
+    assert all(g.W.shape == p.W.shape and np.all(np.isnan(g.W)) for g, p in zip(grads, params))
+    with pytest.raises(TypeError, match="return_output must be True or False"):
+        loss_and_grads(params, X, y, acts, "cce_with_logits", return_output=1)
+
+
+def test_cce_needs_a_softmax_output(net):
+    """Issue 15: sigmoid outputs are not distributions; cce says which activation it needs."""
+    params, _, X = net
+    y = np.array([0, 1, 0, 1, 1])
+    with pytest.raises(ValueError, match=r"'cce' expects rows of class probabilities.*softmax.*"
+                                         r"activations\[-1\] = 'sigmoid'"):
+        loss_and_grads(params, X, y, ["tanh", "sigmoid"], "cce")
+    value, _ = loss_and_grads(params, X, y, ["tanh", "softmax"], "cce")
+    assert np.isfinite(value)
+
+
+def test_public_validation_helpers(net):
+    params, acts, X = net
+    assert check_X(X.tolist(), params).dtype == np.float64
+    assert check_X(X, [Layer(W.astype(np.float32), b.astype(np.float32)) for W, b in params]
+                   ).dtype == np.float32
+    with pytest.raises(ValueError, match=r"X_val must have shape \(n, 3\)"):
+        check_X(X[:, :2], params, "X_val")
+    check_loss_output("mse", resolve_activations(acts, 2))
+    with pytest.raises(ValueError, match="expects raw outputs"):
+        check_loss_output("bce_with_logits", ["relu", "sigmoid"])

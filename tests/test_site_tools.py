@@ -1,4 +1,4 @@
-"""Fast unit tests of the site machinery (tools/site/, dl_helpers.static_widgets).
+"""Fast unit tests of the site machinery (tools/site/).
 
 The built site itself is tested in a browser by tests/browser/ (``make test-site``).
 """
@@ -20,10 +20,13 @@ sys.path.insert(0, str(ROOT / "tools" / "site"))
 
 import site_ext  # noqa: E402
 import student  # noqa: E402
-import studies  # noqa: E402
 import vendor  # noqa: E402
 
-from dl_helpers import static_widgets as sw  # noqa: E402
+
+def _png(color=(200, 30, 30), size=(40, 30)) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", size, color).save(buf, format="PNG")
+    return buf.getvalue()
 
 
 # ---------------------------------------------------------------- student edition
@@ -130,119 +133,86 @@ def test_config_points_only_at_local_assets():
     assert urls == [], f"_config.yml names remote assets: {urls}"
 
 
-# ---------------------------------------------------------------- kernel-free studies
-def test_study_grid_points_and_panel():
-    study = studies.Study(id="s", doc="lecture_nb/07_x", match="X", render="m:f",
-                          axes={"act": ("tanh", "relu"), "depth": (3, 10, 30)},
-                          labels={"depth": "Tiefe L"})
-    points = study.points()
-    assert len(points) == 6
-    assert points[0] == ((0, 0), {"act": "tanh", "depth": 3})
-    html = studies.panel_html(study, study.doc)
-    assert 'data-base="../_studies/s/"' in html
-    assert html.count('class="static-study-control"') == 2
-    assert 'type="range"' in html and "Tiefe L" in html
-    first = re.search(r'src="\.\./_studies/s/([\d-]+)\.png"', html).group(1)
-    assert tuple(map(int, first.split("-"))) in {p[0] for p in points}
+# ---------------------------------------------------------------- interactive figures
+class _Builder:
+    def __init__(self, outdir):
+        self.outdir = str(outdir)
 
 
-def test_configured_studies_are_on_the_render_grid():
-    from dl_helpers import init_study
+def _static_figure(store, monkeypatch):
+    from dl_helpers import interactive as ia
 
-    for study in studies.STUDIES:
-        assert study.render.split(":")[0].startswith("dl_helpers.")
-        for value in study.axes.get("variance_factor", ()):
-            assert any(abs(value - v) < 1e-12 for v in init_study.VARIANCE_GRID)
-        for value in study.axes.get("activation", ()):
-            assert value in init_study.STUDY_ACTIVATIONS
-        for value in study.axes.get("depth", ()):
-            assert value in init_study.DEPTH_GRID
+    monkeypatch.setenv(ia.SITE_ASSETS_ENV, str(store))
+    return ia.interactive(lambda depth: _png(color=(depth, 0, 0)), labels={"depth": "Tiefe L"},
+                          depth=[1, 2, 3])
 
 
-def test_render_all_uses_cache(tmp_path, monkeypatch):
-    monkeypatch.setattr(studies, "CACHE", tmp_path / "cache")
-    calls = []
-    mod = type(sys)("fake_render_mod")
-
-    def render(a, b):
-        calls.append((a, b))
-        return _png(color=(10 * a, 20 * b, 0))
-
-    mod.render = render
-    monkeypatch.setitem(sys.modules, "fake_render_mod", mod)
-    study = studies.Study(id="t", doc="d", match="x", render="fake_render_mod:render",
-                          axes={"a": (1, 2), "b": (1, 2, 3)})
-    stats = studies.render_all(study, tmp_path / "out", workers=1)
-    assert stats["rendered"] == 6 and len(calls) == 6
-    assert sorted(p.name for p in (tmp_path / "out").iterdir())[0] == "0-0.png"
-    stats = studies.render_all(study, tmp_path / "out2", workers=1)
-    assert stats == {"rendered": 0, "cached": 6, "bytes": stats["bytes"]} and len(calls) == 6
+def test_link_interactive_points_pages_at_the_copied_pictures(tmp_path, monkeypatch):
+    fig = _static_figure(tmp_path / "store", monkeypatch)
+    app = _Builder(tmp_path / "html")
+    context = {"body": f"<p>Text</p>{fig._repr_html_()}"}
+    site_ext.link_interactive(app, "lecture_nb/07_x", "page.html", context, None)
+    body = context["body"]
+    assert site_ext.SITE_BASE not in body
+    assert f'data-base="../_interactive/{fig.key}/"' in body
+    assert f'src="../_interactive/{fig.key}/0.png"' in body
+    copied = tmp_path / "html" / "_interactive" / fig.key
+    assert sorted(p.name for p in copied.iterdir()) == ["0.png", "1.png", "2.png"]
+    top = {"body": fig._repr_html_()}
+    site_ext.link_interactive(app, "intro", "page.html", top, None)    # page at the root
+    assert f'src="_interactive/{fig.key}/0.png"' in top["body"]
 
 
-# ---------------------------------------------------------------- dl_helpers.static_widgets
-def _png(color=(200, 30, 30), size=(40, 30)) -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", size, color).save(buf, format="PNG")
-    return buf.getvalue()
+def test_link_interactive_fails_clearly_without_pictures(tmp_path, monkeypatch):
+    fig = _static_figure(tmp_path / "store", monkeypatch)
+    monkeypatch.setenv(site_ext.SITE_ASSETS_ENV, str(tmp_path / "empty"))
+    with pytest.raises(Exception, match="pictures of an interactive figure"):
+        site_ext.link_interactive(_Builder(tmp_path / "html"), "a/b", "page.html",
+                                  {"body": fig._repr_html_()}, None)
 
 
-def test_static_grid_widget_structure_and_select():
-    seen = []
-
-    def render(kind, n):
-        seen.append((kind, n))
-        return _png(color=(50 * n, 100 if kind == "a" else 0, 0))
-
-    w = sw.static_grid_widget(render, {"kind": ["a", "b"], "n": [1, 2, 3]}, colors=None)
-    assert len(seen) == 6
-    assert set(w.controls) == {"kind", "n"}
-    assert len(w.stack.children) == 2 and len(w.stack.children[0].children) == 3
-    img = sw.select(w, kind="b", n=3)
-    assert img.value == render("b", 3)
-    assert sw.select(w).value == render("a", 1)
-    with pytest.raises(ValueError, match="not on the grid"):
-        sw.select(w, n=7)
-    with pytest.raises(ValueError, match="unknown axis"):
-        sw.select(w, depth=1)
+def _widget_output(model_id):
+    out = nodes.container(nb_element="cell_code_output")
+    bundle = nodes.container(nb_element="mime_bundle")
+    view = json.dumps({"version_major": 2, "version_minor": 0, "model_id": model_id})
+    bundle += nodes.raw("", f'<script type="{site_ext.WIDGET_VIEW}">{view}</script>',
+                        format="html")
+    out += bundle
+    return out
 
 
-def test_static_grid_widget_links_controls_in_the_browser():
-    w = sw.static_grid_widget(lambda x, y: _png(), {"x": [1, 2], "y": ["a", "b", "c"]},
-                              colors=None)
-    assert len(w.links) == 1 + 2          # one stack for x, one per x value for y
-    sources = [link.source for link in w.links]
-    assert sources.count((w.controls["x"], "index")) == 1
-    assert sources.count((w.controls["y"], "index")) == 2
-    targets = {id(link.target[0]) for link in w.links}
-    assert id(w.stack) in targets and all(id(c) in targets for c in w.stack.children)
-    assert all(link.target[1] == "selected_index" for link in w.links)
+def test_drop_widget_views_removes_finished_progress_bars(monkeypatch):
+    state = {"bar": {"state": {"layout": "IPY_MODEL_lay"}},
+             "lay": {"state": {"visibility": "hidden"}},
+             "live": {"state": {"layout": "IPY_MODEL_lay2"}}, "lay2": {"state": {}}}
+    monkeypatch.setattr(site_ext, "_widget_state", lambda app, docname: state)
+    warnings = []
+    monkeypatch.setattr(site_ext.logger, "warning", warnings.append)
+    doc = nodes.document(None, None)
+    cell = _cell([])
+    cell += _widget_output("bar")
+    doc += cell
+    site_ext.drop_widget_views(_App("instructor"), doc)
+    assert not list(doc.findall(nodes.raw)) and not warnings
+    assert not any(n.get("nb_element") == "cell_code_output" for n in doc.findall(nodes.container))
+    cell += _widget_output("live")
+    site_ext.drop_widget_views(_App("instructor"), doc)
+    assert len(warnings) == 1 and "dl_helpers.interactive" in warnings[0]
 
 
-def test_static_widget_input_errors():
-    with pytest.raises(TypeError, match="render"):
-        sw.static_grid_widget(None, {"x": [1]})
-    with pytest.raises(ValueError, match="axes"):
-        sw.static_grid_widget(lambda: b"", {})
-    with pytest.raises(ValueError, match="empty"):
-        sw.static_grid_widget(lambda x: b"", {"x": []})
-    with pytest.raises(TypeError, match="PNG bytes"):
-        sw.static_grid_widget(lambda x: "no", {"x": [1]})
-    with pytest.raises(ValueError, match="colors"):
-        sw.compress_png(_png(), colors=1)
-    with pytest.raises(TypeError, match="png"):
-        sw.compress_png("x")
+def test_theme_macros_copy_differs_only_by_fontawesome():
+    import pydata_sphinx_theme
 
+    theme = (Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme"
+             / "static" / "webpack-macros.html").read_text()
+    ours = (ROOT / "book" / "_templates" / "static" / "webpack-macros.html").read_text()
 
-def test_compress_png_keeps_size_and_never_grows():
-    import numpy as np
+    def body(text):
+        lines = text.split("-->", 1)[1].splitlines()
+        return [ln for ln in lines if "fontawesome" not in ln and "custom icons" not in ln]
 
-    rng = np.random.default_rng(0)
-    noisy = io.BytesIO()
-    Image.fromarray(rng.integers(0, 255, (60, 80, 3), dtype=np.uint8)).save(noisy, format="PNG")
-    for png in (_png(), noisy.getvalue()):
-        out = sw.compress_png(png, colors=16)
-        assert len(out) <= len(png)
-        assert Image.open(io.BytesIO(out)).size == Image.open(io.BytesIO(png)).size
+    assert body(ours) == body(theme)
+    assert "fontawesome.js'" not in ours.split("-->", 1)[1]
 
 
 def test_page_weight_file_is_json_if_present():

@@ -8,7 +8,7 @@ import torch
 from dl_helpers.network import from_torch, init_mlp, predict, to_torch
 from dl_helpers.optimizers import SGD, Adam
 from dl_helpers.training import (
-    History, accuracy, evaluate_numpy, evaluate_torch, minibatches, train_numpy, train_torch,
+    History, accuracy, evaluate, evaluate_torch, minibatches, train, train_torch,
 )
 
 TOL = 1e-10
@@ -46,7 +46,7 @@ def test_numpy_and_torch_training_give_the_same_weights(loss, d_out, out_act, op
     acts = ["tanh", "relu", out_act]
     params0 = init_mlp([3, 8, 6, d_out], np.random.default_rng(1), init="glorot_normal")
     kw = dict(epochs=4, batch_size=16, seed=7, X_val=X[:20], y_val=y[:20], progress=False)
-    params, hist = train_numpy(params0, X, y, acts, loss, opt, **kw)
+    params, hist = train(params0, X, y, acts, loss, opt, **kw)
     model = to_torch(params0, acts)
     hist_t = train_torch(model, X, y, loss, opt, **kw)
     for (W, b), (Wt, bt) in zip(params, from_torch(model)):
@@ -66,7 +66,7 @@ def test_full_batch_gd_with_eval_train_and_torch_optimizer_object():
     X, y = _data("cce_with_logits", n=40)
     acts = ["tanh", "identity"]
     params0 = init_mlp([3, 5, 3], np.random.default_rng(2))
-    params, hist = train_numpy(params0, X, y, acts, "cce_with_logits", SGD(0.5), epochs=5,
+    params, hist = train(params0, X, y, acts, "cce_with_logits", SGD(0.5), epochs=5,
                                batch_size=None, eval_train=True, progress=False)
     model = to_torch(params0, acts)
     topt = torch.optim.SGD(model.parameters(), lr=0.5)
@@ -74,7 +74,7 @@ def test_full_batch_gd_with_eval_train_and_torch_optimizer_object():
                          eval_train=True, progress=False)
     assert np.max(np.abs(np.subtract(hist.loss, hist_t.loss))) <= TOL
     # eval_train: the recorded loss is that of the parameters after the epoch
-    assert abs(hist.loss[-1] - evaluate_numpy(params, X, y, acts, "cce_with_logits")[0]) < 1e-14
+    assert abs(hist.loss[-1] - evaluate(params, X, y, acts, "cce_with_logits")[0]) < 1e-14
     assert abs(hist_t.loss[-1] - evaluate_torch(model, X, y, "cce_with_logits")[0]) < 1e-14
     assert hist.loss[-1] < hist.loss[0]   # full-batch GD with a small step decreases the loss
 
@@ -84,7 +84,7 @@ def test_training_learns_a_toy_problem():
     X = rng.normal(size=(200, 2))
     y = (X[:, 0] * X[:, 1] > 0).astype(int)                   # XOR-like quadrants
     acts = ["tanh", "identity"]
-    params, hist = train_numpy(init_mlp([2, 16, 2], rng), X, y, acts, "cce_with_logits",
+    params, hist = train(init_mlp([2, 16, 2], rng), X, y, acts, "cce_with_logits",
                                Adam(0.05), epochs=60, batch_size=32, progress=False)
     assert hist.accuracy[-1] > 0.9
     assert accuracy("cce_with_logits", predict(params, X, acts), y) > 0.9
@@ -102,7 +102,7 @@ def test_seed_controls_order_and_shuffle_false():
     X, y = _data("bce_with_logits", n=30)
     p0 = init_mlp([3, 4, 1], np.random.default_rng(0))
     acts = ["tanh", "identity"]
-    run = lambda seed, shuffle=True: train_numpy(p0, X, y, acts, "bce_with_logits", SGD(0.3),
+    run = lambda seed, shuffle=True: train(p0, X, y, acts, "bce_with_logits", SGD(0.3),
                                                   epochs=2, batch_size=8, seed=seed,
                                                   shuffle=shuffle, progress=False)[0]
     assert np.array_equal(run(1)[0].W, run(1)[0].W)
@@ -113,7 +113,7 @@ def test_seed_controls_order_and_shuffle_false():
 def test_float32_training_stays_float32():
     X, y = _data("cce_with_logits", n=32)
     p0 = init_mlp([3, 4, 3], np.random.default_rng(0), dtype=np.float32)
-    params, hist = train_numpy(p0, X.astype(np.float32), y, ["relu", "identity"],
+    params, hist = train(p0, X.astype(np.float32), y, ["relu", "identity"],
                                "cce_with_logits", SGD(0.1), epochs=2, batch_size=8, progress=False)
     assert all(W.dtype == np.float32 and b.dtype == np.float32 for W, b in params)
 
@@ -122,7 +122,7 @@ def test_divergence_stops_and_is_flagged():
     X, y = _data("mse", n=20)
     p0 = init_mlp([3, 8, 2], np.random.default_rng(0))
     with np.errstate(all="ignore"):
-        _, hist = train_numpy(p0, X * 100, y, ["relu", "identity"], "mse", SGD(10.0),
+        _, hist = train(p0, X * 100, y, ["relu", "identity"], "mse", SGD(10.0),
                               epochs=50, batch_size=None, progress=False)
     assert hist.diverged and len(hist) < 50
 
@@ -130,7 +130,7 @@ def test_divergence_stops_and_is_flagged():
 def test_callback_and_history():
     X, y = _data("cce_with_logits", n=20)
     seen = []
-    train_numpy(init_mlp([3, 4, 3], np.random.default_rng(0)), X, y, ["tanh", "identity"],
+    train(init_mlp([3, 4, 3], np.random.default_rng(0)), X, y, ["tanh", "identity"],
                 "cce_with_logits", SGD(0.1), epochs=3, progress=False,
                 callback=lambda epoch, params, hist: seen.append((epoch, len(hist))))
     assert seen == [(1, 1), (2, 2), (3, 3)]
@@ -153,21 +153,21 @@ def test_bad_input():
     acts = ["tanh", "identity"]
     kw = dict(epochs=1, progress=False)
     with pytest.raises(ValueError, match="y must have 10 rows"):
-        train_numpy(p0, X, y[:5], acts, "cce_with_logits", SGD(0.1), **kw)
+        train(p0, X, y[:5], acts, "cce_with_logits", SGD(0.1), **kw)
     with pytest.raises(ValueError, match="X contains NaN"):
-        train_numpy(p0, np.where(X > 1, np.nan, X), y, acts, "cce_with_logits", SGD(0.1), **kw)
+        train(p0, np.where(X > 1, np.nan, X), y, acts, "cce_with_logits", SGD(0.1), **kw)
     with pytest.raises(ValueError, match=r"X must have shape \(n, 3\)"):
-        train_numpy(p0, X[:, :2], y, acts, "cce_with_logits", SGD(0.1), **kw)
+        train(p0, X[:, :2], y, acts, "cce_with_logits", SGD(0.1), **kw)
     with pytest.raises(ValueError, match="unknown loss"):
-        train_numpy(p0, X, y, acts, "hinge", SGD(0.1), **kw)
+        train(p0, X, y, acts, "hinge", SGD(0.1), **kw)
     with pytest.raises(ValueError, match="activations"):
-        train_numpy(p0, X, y, ["tanh"], "cce_with_logits", SGD(0.1), **kw)
+        train(p0, X, y, ["tanh"], "cce_with_logits", SGD(0.1), **kw)
     with pytest.raises(TypeError, match="optimizer"):
-        train_numpy(p0, X, y, acts, "cce_with_logits", "sgd", **kw)
+        train(p0, X, y, acts, "cce_with_logits", "sgd", **kw)
     with pytest.raises(ValueError, match="batch_size"):
-        train_numpy(p0, X, y, acts, "cce_with_logits", SGD(0.1), batch_size=0, epochs=1)
+        train(p0, X, y, acts, "cce_with_logits", SGD(0.1), batch_size=0, epochs=1)
     with pytest.raises(TypeError, match="seed"):
-        train_numpy(p0, X, y, acts, "cce_with_logits", SGD(0.1), seed=None, epochs=1)
+        train(p0, X, y, acts, "cce_with_logits", SGD(0.1), seed=None, epochs=1)
     with pytest.raises(TypeError, match="optimizer"):
         train_torch(to_torch(p0, acts), X, y, "cce_with_logits", object(), **kw)
     with pytest.raises(TypeError, match="model"):
@@ -188,7 +188,7 @@ def test_bad_loop_arguments_numpy_and_torch(bad, match):
     kw = dict(epochs=1, progress=False) | bad
     err = TypeError if "True or False" in match else ValueError
     with pytest.raises(err, match=match):
-        train_numpy(p0, X, y, acts, "cce_with_logits", SGD(0.1), **kw)
+        train(p0, X, y, acts, "cce_with_logits", SGD(0.1), **kw)
     with pytest.raises(err, match=match):
         train_torch(to_torch(p0, acts), X, y, "cce_with_logits", SGD(0.1), **kw)
 

@@ -2,8 +2,10 @@
 import numpy as np
 import pytest
 
-from dl_helpers._validation import (all_finite, as_array, check_choice, check_positive_float,
-                                   check_positive_int, check_rng)
+import torch
+
+from dl_helpers._validation import (all_finite, as_array, as_float_array, check_choice,
+                                   check_positive_float, check_positive_int, check_rng)
 
 
 def test_as_array_converts_and_checks():
@@ -99,3 +101,18 @@ def test_all_finite_matches_isfinite(n, dtype):
     mixed[-1] = -np.inf                                   # inf hidden behind an overflowing sum
     assert not all_finite(mixed)
     assert all_finite(np.zeros((0, 3), dtype=dtype))
+
+
+def test_as_float_array_tensors_dtype_and_errors():
+    x32 = np.zeros((2, 3), dtype=np.float32)
+    assert as_float_array(x32, "X", ndim=2) is x32
+    assert as_float_array(torch.ones(2, 3, dtype=torch.float64), "X", ndim=2).dtype == np.float64
+    assert as_float_array([[1, 2]], "X", ndim=2).dtype == np.float64
+    with pytest.raises(ValueError, match=r"^X must have 2 dimension\(s\), got shape \(3,\) .*reshape"):
+        as_float_array(np.zeros(3), "X", ndim=2)
+    with pytest.raises(ValueError, match=r"^W must have 2 dimension\(s\), got shape \(3,\)$"):
+        as_float_array(np.zeros(3), "W", ndim=2)
+    with pytest.raises(ValueError, match=r"^X contains NaN or inf"):
+        as_float_array([[np.inf]], "X", ndim=2)
+    with pytest.raises(ValueError, match=r"^b contains NaN or inf"):
+        as_float_array([np.nan], "b")

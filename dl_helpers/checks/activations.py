@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..activations import LEAKY_SLOPE, leaky_relu, sigmoid
-from ._core import Feedback, _report, check_function, check_value
+from ._core import Feedback, check_function, check_value, is_stub, report, report_stub
 
 __all__ = ["check_sigmoid_derivative", "check_vanishing_depth", "check_dead_fraction",
            "check_leaky_relu_derivative", "check_chain_factor"]
@@ -20,30 +20,42 @@ def check_sigmoid_derivative(student_fn) -> Feedback:
         student_fn, reference=sigmoid.derivative,
         make_inputs=lambda rng: (rng.normal(0.0, 4.0, size=int(rng.integers(3, 9))),),
         task="Ableitung der Sigmoid-Funktion",
-        hint="σ'(z) = σ(z)·(1 − σ(z)); berechne erst s = 1/(1 + np.exp(-z)).")
+        hint=("Die Ableitung der Sigmoid lässt sich durch die Sigmoid selbst ausdrücken (11): "
+              "rechne erst den Funktionswert aus.",
+              "Mit s = σ(z) = 1/(1 + e^{−z}) ist σ'(z) ein Produkt aus s und einem zweiten "
+              "Faktor, der ebenfalls nur s enthält.",
+              "s = 1/(1 + np.exp(-z)); return s * (1 - s)."))
+
+
+_DEPTH_HINT = ("Jede Schicht multipliziert den Gradienten höchstens mit 0,25. Gesucht ist die "
+               "kleinste ganze Tiefe, bei der das Produkt unter 10⁻⁶ fällt.",
+               "Logarithmiere 0.25^L < 1e-6 (Achtung: log(0.25) ist negativ, das "
+               "Ungleichheitszeichen dreht sich) oder probiere L = 1, 2, 3, … aus.",
+               "L > log(1e-6)/log(0.25); die kleinste ganze Zahl darüber (np.ceil).")
 
 
 def check_vanishing_depth(answer) -> Feedback:
     """Smallest L with 0.25^L < 1e-6 (the slides' '10 layers → 10⁻⁶')."""
     expected = int(np.ceil(np.log(1e-6) / np.log(0.25)))
+    if is_stub(answer):
+        return report_stub("Tiefe für 0.25^L < 10⁻⁶", _DEPTH_HINT)
     if isinstance(answer, (str, bytes, bool, np.bool_)):
-        return _report(False, "Tiefe für 0.25^L < 10⁻⁶",
+        return report(False, "Tiefe für 0.25^L < 10⁻⁶",
                        f"Erwartet war eine ganze Zahl, erhalten {answer!r}.",
-                       "Löse 0.25^L < 1e-6 nach L auf: L > log(1e-6)/log(0.25).")
+                       _DEPTH_HINT)
     if not isinstance(answer, (int, np.integer)):
         try:
             ok_type = float(answer) == int(float(answer))
         except (TypeError, ValueError):
-            return _report(False, "Tiefe für 0.25^L < 10⁻⁶",
+            return report(False, "Tiefe für 0.25^L < 10⁻⁶",
                            f"Erwartet war eine ganze Zahl, erhalten {answer!r}.",
-                           "Löse 0.25^L < 1e-6 nach L auf: L > log(1e-6)/log(0.25).")
+                           _DEPTH_HINT)
         if not ok_type:
-            return _report(False, "Tiefe für 0.25^L < 10⁻⁶",
+            return report(False, "Tiefe für 0.25^L < 10⁻⁶",
                            f"Erwartet war eine ganze Zahl, erhalten {answer!r}.",
-                           "Runde auf die nächste ganze Zahl auf (np.ceil).")
+                           _DEPTH_HINT)
     return check_value(int(float(answer)), expected, task="Tiefe für 0.25^L < 10⁻⁶",
-                       hint="Gesucht ist die kleinste ganze Zahl L mit 0.25**L < 1e-6 "
-                            "(L > log(1e-6)/log(0.25), dann aufrunden).")
+                       hint=_DEPTH_HINT)
 
 
 def _dead_fraction(Z):
@@ -67,8 +79,11 @@ def check_dead_fraction(student_fn) -> Feedback:
     return check_function(
         student_fn, reference=_dead_fraction, make_inputs=_dead_inputs,
         task="Anteil toter ReLU-Einheiten",
-        hint="Eine Einheit (Spalte) ist tot, wenn ALLE Zeilen z ≤ 0 haben: "
-             "np.all(Z <= 0, axis=0), davon der Mittelwert.")
+        hint=("Eine Einheit ist eine Spalte von Z. Tot ist sie, wenn sie für KEIN Beispiel "
+              "aktiv ist (ReLU gibt dann überall 0 und ihr Gradient ist 0).",
+              "Prüfe pro Spalte, ob alle Zeilen z ≤ 0 haben (z = 0 zählt als inaktiv), und "
+              "nimm den Anteil solcher Spalten.",
+              "np.mean(np.all(Z <= 0, axis=0))."))
 
 
 def check_leaky_relu_derivative(student_fn) -> Feedback:
@@ -81,12 +96,18 @@ def check_leaky_relu_derivative(student_fn) -> Feedback:
     return check_function(
         student_fn, reference=leaky_relu.derivative, make_inputs=inputs,
         task="Ableitung von Leaky ReLU",
-        hint=f"np.where(z > 0, 1.0, {LEAKY_SLOPE}) -- bei z = 0 gilt hier (wie in torch) "
-             f"der linke Wert {LEAKY_SLOPE}.")
+        hint=("Leaky ReLU ist stückweise linear: die Ableitung ist auf jeder Seite von 0 "
+              "eine Konstante. Welche Steigung hat die linke Seite?",
+              f"Rechts von 0 ist die Steigung 1, links {LEAKY_SLOPE}; bei z = 0 gilt hier (wie "
+              "in torch) der linke Wert.",
+              f"np.where(z > 0, 1.0, {LEAKY_SLOPE})."))
 
 
 def check_chain_factor(answer, w: float, L: int) -> Feedback:
     """Derivative of the scalar sigmoid chain at its fixed point z = 0: (w/4)^L."""
     return check_value(answer, (w / 4.0) ** L, task="Produkt der Ableitungen in der Kette",
-                       hint="Jedes Glied trägt w·σ'(0) = w/4 bei; bei L Gliedern also (w/4)^L.",
+                       hint=("Nach der Kettenregel ist die Ableitung der Kette ein Produkt: jedes "
+                             "Glied trägt seine Ableitung am Fixpunkt z = 0 bei.",
+                             "Ein Glied ist σ(w·z): innere Ableitung w, äußere σ'(0) = 1/4.",
+                             "(w/4)**L."),
                        rtol=1e-6)

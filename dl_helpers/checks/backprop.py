@@ -11,7 +11,7 @@ import torch
 
 from ..worked_example import slides_example
 from ._answers import reject_stub_value
-from ._core import Feedback, _compare, _report, run_student_code
+from ._core import NONE_MESSAGE, Feedback, compare, is_stub, report, report_stub, run_student_code
 
 __all__ = ["check_hidden_delta", "check_dense_backward", "check_augmented_gradient",
            "check_central_difference", "EXERCISE_X", "EXERCISE_TARGET"]
@@ -26,11 +26,16 @@ def check_hidden_delta(answer) -> Feedback:
     default weights and the exercise input :data:`EXERCISE_X`, target :data:`EXERCISE_TARGET`."""
     ex = slides_example(x=EXERCISE_X, z_target=EXERCISE_TARGET)
     task = "δ der versteckten Schicht (Folie (52))"
-    hint = ("Erst vorwärts (h, y, u, z), dann δ_k = 2(z_k − z*_k) z_k (1 − z_k) und "
-            "δ_j = y_j (1 − y_j) · Σ_k δ_k u_jk, als Vektor: y * (1 - y) * (U @ delta_out).")
+    hint = ("Rechne erst vorwärts durch das Netz, dann das δ der Ausgabeschicht, und reiche es "
+            "über die Gewichte U zur versteckten Schicht zurück.",
+            "Jedes versteckte Neuron j sammelt die δ_k aller Ausgänge, gewichtet mit seinen "
+            "Verbindungen u_jk, und multipliziert mit der Ableitung seiner eigenen Sigmoid "
+            "(Folie (52)). Vergiss den Faktor 2 aus der Ableitung des quadratischen Fehlers nicht.",
+            "δ_k = 2(z_k − z*_k) z_k (1 − z_k) und δ_j = y_j (1 − y_j) · Σ_k δ_k u_jk, als Vektor: "
+            "y * (1 - y) * (U @ delta_out).")
     if (stub := reject_stub_value(answer, task, hint)) is not None:
         return stub
-    ok, detail = _compare(answer, ex.delta_hidden, rtol=1e-8, atol=1e-12)
+    ok, detail = compare(answer, ex.delta_hidden, rtol=1e-8, atol=1e-12, name_slips=False)
     if not ok:
         try:
             a = np.asarray(answer, dtype=np.float64)
@@ -40,9 +45,14 @@ def check_hidden_delta(answer) -> Feedback:
                 detail += " Der Faktor σ'(h_j) = y_j(1 − y_j) fehlt."
             elif a.shape == (2,) and np.allclose(a, ex.delta_hidden / 2):
                 detail += " Genau halb so groß: der Faktor 2 aus ∂L/∂z_k = 2(z_k − z*_k) fehlt."
+            elif a.shape == (2,) and np.allclose(a, -ex.delta_hidden):
+                detail += (" Das Vorzeichen ist umgedreht: δ ist die Ableitung des Fehlers, "
+                           "also mit (z − z*), nicht (z* − z).")
+            else:
+                detail = compare(answer, ex.delta_hidden, rtol=1e-8, atol=1e-12)[1]
         except (TypeError, ValueError):
             pass
-    return _report(ok, task, detail, hint)
+    return report(ok, task, detail, hint)
 
 
 def _dense_backward_ref(dZ, A_prev, W):
@@ -68,28 +78,36 @@ def check_dense_backward(student_fn) -> Feedback:
     db (d_out,) and dA_prev (m, d_in) (eq. (3)).
     """
     task = "Rückwärtsschritt einer Schicht (Gl. (2), (3))"
-    hint = ("dW ist Gl. (2) in Zeilenform (Δᵀ mal A_prev, Form (d_out, d_in)); db summiert dZ über die "
-            "Batch-Achse; dA_prev ist Gl. (3) in Zeilenform (Form (m, d_in)).")
+    hint = ("Jeder Gradient hat die Form seiner Größe: dW wie W (d_out, d_in), db wie b (d_out,), "
+            "dA_prev wie A_prev (m, d_in). Überlege, welches Matrixprodukt diese Formen ergibt.",
+            "dW: Gl. (2) in Zeilenform, über alle Beispiele des Batches summiert; db: dZ über die "
+            "Batch-Achse summiert; dA_prev: Gl. (3) in Zeilenform, die Fehler laufen über W "
+            "zurück.",
+            "dW = dZ.T @ A_prev, db = dZ.sum(axis=0), dA_prev = dZ @ W.")
+    if is_stub(student_fn):
+        return report_stub(task, hint)
     if not callable(student_fn):
-        return _report(False, task, f"Erwartet war eine Funktion, erhalten {type(student_fn).__name__}.", hint)
+        return report(False, task, f"Erwartet war eine Funktion, erhalten {type(student_fn).__name__}.", hint)
     names = ("dW", "db", "dA_prev")
     for (m, d_in, d_out), args in _dense_trials():
         expected = _dense_backward_ref(*args)
         ran, result = run_student_code(student_fn, *(np.copy(a) for a in args))
         if not ran:
-            return _report(False, task, result, hint)
+            return report(False, task, result, hint)
+        if result is None:
+            return report_stub(task, hint, NONE_MESSAGE)
         if not isinstance(result, (tuple, list)) or len(result) != 3:
             got = "None (fehlt ein `return`?)" if result is None else type(result).__name__
             if isinstance(result, (tuple, list)):
                 got = f"{type(result).__name__} mit {len(result)} Einträgen"
-            return _report(False, task, f"Erwartet wurde ein Tupel (dW, db, dA_prev), erhalten: {got}.", hint)
+            return report(False, task, f"Erwartet wurde ein Tupel (dW, db, dA_prev), erhalten: {got}.", hint)
         for name, got, exp in zip(names, result, expected):
-            ok, detail = _compare(got, exp, rtol=1e-8, atol=1e-12)
+            ok, detail = compare(got, exp, rtol=1e-8, atol=1e-12)
             if not ok:
                 if name == "db" and np.size(got) == m * d_out:
                     detail += " db hat eine Zeile pro Beispiel: über die Batch-Achse summieren."
-                return _report(False, task, f"{name} (m={m}, d_in={d_in}, d_out={d_out}): {detail}", hint)
-    return _report(True, task, "(3 Schichtformen getestet, Vergleich mit torch autograd)", hint)
+                return report(False, task, f"{name} (m={m}, d_in={d_in}, d_out={d_out}): {detail}", hint)
+    return report(True, task, "(3 Schichtformen getestet, Vergleich mit torch autograd)", hint)
 
 
 def _augmented_ref(dZ, A_prev):
@@ -102,26 +120,33 @@ def _augmented_ref(dZ, A_prev):
 def check_augmented_gradient(student_fn) -> Feedback:
     """``student_fn(dZ, A_prev)`` -> gradient of the augmented matrix (W | b), shape (d_out, d_in + 1)."""
     task = "Gradient der erweiterten Matrix (W | b)"
-    hint = "Hänge an A_prev eine Spalte Einsen an (X̃) und rechne dZ.T @ X̃."
+    hint = ("Der Bias ist das Gewicht eines zusätzlichen Eingangs, der immer 1 ist (Gl. (2) mit "
+            "X̃ statt X). Das Ergebnis hat eine Spalte mehr als dW.",
+            "Hänge an A_prev eine Spalte Einsen an (X̃) und rechne dann wie für dW.",
+            "np.hstack([A_prev, np.ones((m, 1))]) als X̃, dann dZ.T @ X̃.")
+    if is_stub(student_fn):
+        return report_stub(task, hint)
     if not callable(student_fn):
-        return _report(False, task, f"Erwartet war eine Funktion, erhalten {type(student_fn).__name__}.", hint)
+        return report(False, task, f"Erwartet war eine Funktion, erhalten {type(student_fn).__name__}.", hint)
     for (m, d_in, d_out), (dZ, A_prev, _W) in _dense_trials(seed=8):
         expected = _augmented_ref(dZ, A_prev)
         ran, result = run_student_code(student_fn, np.copy(dZ), np.copy(A_prev))
         if not ran:
-            return _report(False, task, result, hint)
-        ok, detail = _compare(result, expected, rtol=1e-8, atol=1e-12)
+            return report(False, task, result, hint)
+        if result is None:
+            return report_stub(task, hint, NONE_MESSAGE)
+        ok, detail = compare(result, expected, rtol=1e-8, atol=1e-12)
         if not ok:
             try:
                 a = np.asarray(result, dtype=np.float64)
                 if a.shape == (d_out, d_in):
                     detail += " Die Bias-Spalte fehlt (Gl. (2) braucht X̃ statt X)."
                 elif a.shape == (d_in + 1, d_out):
-                    detail += " Transponiert: Zeilen gehören zu den Ausgängen."
+                    detail += " Zeilen gehören zu den Ausgängen (d_out), Spalten zu den Eingängen."
             except (TypeError, ValueError):
                 pass
-            return _report(False, task, f"m={m}, d_in={d_in}, d_out={d_out}: {detail}", hint)
-    return _report(True, task, "(3 Schichtformen getestet, Vergleich mit torch autograd)", hint)
+            return report(False, task, f"m={m}, d_in={d_in}, d_out={d_out}: {detail}", hint)
+    return report(True, task, "(3 Schichtformen getestet, Vergleich mit torch autograd)", hint)
 
 
 def _test_functions():
@@ -145,23 +170,31 @@ def _central_ref(f, x, eps=1e-6):
 def check_central_difference(student_fn) -> Feedback:
     """``student_fn(f, x, eps=1e-6)`` -> central-difference gradient of f at x, same shape as x."""
     task = "Numerischer Gradient (zentrale Differenzen)"
-    hint = "Für jeden Index: (f(x + ε e_i) − f(x − ε e_i)) / (2ε); x dabei kopieren, nicht verändern."
+    hint = ("Verändere immer nur EINEN Eintrag von x ein kleines Stück nach oben und nach unten "
+            "und schau, wie sich f ändert; das ergibt einen Eintrag des Gradienten.",
+            "Schleife über alle Indizes (np.ndindex(x.shape) funktioniert auch für Matrizen); "
+            "arbeite auf Kopien von x, damit x selbst unverändert bleibt.",
+            "g[idx] = (f(x + ε e_idx) − f(x − ε e_idx)) / (2ε) für jeden Index idx.")
+    if is_stub(student_fn):
+        return report_stub(task, hint)
     if not callable(student_fn):
-        return _report(False, task, f"Erwartet war eine Funktion, erhalten {type(student_fn).__name__}.", hint)
+        return report(False, task, f"Erwartet war eine Funktion, erhalten {type(student_fn).__name__}.", hint)
     for name, f, x in _test_functions():
         expected = _central_ref(f, x)
         x_in = x.copy()
         ran, result = run_student_code(student_fn, f, x_in, 1e-6)
         if not ran:
-            return _report(False, task, result, hint)
+            return report(False, task, result, hint)
+        if result is None:
+            return report_stub(task, hint, NONE_MESSAGE)
         if not np.array_equal(x_in, x):
-            return _report(False, task, f"{name}: deine Funktion hat x verändert.", hint)
-        ok, detail = _compare(result, expected, rtol=1e-8, atol=1e-8)
+            return report(False, task, f"{name}: deine Funktion hat x verändert.", hint)
+        ok, detail = compare(result, expected, rtol=1e-8, atol=1e-8)
         if not ok:
             try:
                 a = np.asarray(result, dtype=np.float64)
                 if a.shape == x.shape and np.allclose(a, 2 * expected, rtol=1e-4):
-                    detail += " Doppelt so groß: durch 2ε teilen."
+                    detail += " Der Abstand der beiden Stellen x ± ε ist 2ε."
                 elif a.shape == x.shape and np.allclose(a, expected, rtol=0, atol=1e-4):
                     err = float(np.max(np.abs(a - expected)))
                     detail += (f" Die Abweichung ist klein ({err:.0e}), aber zu groß für zentrale "
@@ -169,5 +202,5 @@ def check_central_difference(student_fn) -> Feedback:
                                "Fehler der Ordnung ε, die zentrale nur ε².")
             except (TypeError, ValueError):
                 pass
-            return _report(False, task, f"{name}: {detail}", hint)
-    return _report(True, task, "(3 Funktionen getestet)", hint)
+            return report(False, task, f"{name}: {detail}", hint)
+    return report(True, task, "(3 Funktionen getestet)", hint)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..initializers import target_variance
-from ._core import Feedback, _report, check_function, check_value
+from ._core import Feedback, check_function, check_value, is_stub, report, report_stub
 
 __all__ = ["check_he_variance", "check_glorot_limit", "check_predicted_var_z",
            "check_sigmoid_factor", "check_identical_units"]
@@ -23,8 +23,12 @@ def check_he_variance(student_fn) -> Feedback:
     return check_function(
         student_fn, reference=lambda d_in: target_variance("he_normal", d_in, 1),
         make_inputs=lambda rng: (_fans(rng)[0],), task="Varianz der He-Initialisierung",
-        hint="Bei ReLU ist E[a²] = Var(z)/2; damit Var(z) gleich bleibt, braucht es "
-             "d_in · Var(w) · 1/2 = 1.")
+        hint=("Die Varianz soll von Schicht zu Schicht gleich bleiben. Was macht ReLU mit dem "
+              "mittleren Quadrat seiner Eingabe?",
+              "ReLU setzt die Hälfte der (symmetrischen) Vor-Aktivierungen auf 0: E[a²] = "
+              "Var(z)/2. Var(z) = d_in · Var(w) · E[a²] soll gleich Var(z) der vorigen Schicht "
+              "sein.",
+              "d_in · Var(w) · 1/2 = 1, also Var(w) = 2 / d_in."))
 
 
 def check_glorot_limit(student_fn) -> Feedback:
@@ -34,8 +38,11 @@ def check_glorot_limit(student_fn) -> Feedback:
         reference=lambda d_in, d_out: np.sqrt(3.0 * target_variance("glorot_uniform", d_in,
                                                                      d_out)),
         make_inputs=_fans, task="Grenze der Glorot-Gleichverteilung",
-        hint="Var(U(-a, a)) = a²/3 und Glorot will Var(w) = 2/(d_in + d_out); "
-             "also a = sqrt(6/(d_in + d_out)).")
+        hint=("Glorot legt die Varianz der Gewichte fest; gesucht ist die Grenze a einer "
+              "Gleichverteilung mit genau dieser Varianz.",
+              "Eine Gleichverteilung auf (−a, a) hat die Varianz a²/3; Glorot will "
+              "Var(w) = 2/(d_in + d_out). Setze beides gleich.",
+              "a = sqrt(6 / (d_in + d_out))."))
 
 
 def _predicted(d, var_w, x):
@@ -51,14 +58,21 @@ def check_predicted_var_z(student_fn) -> Feedback:
     return check_function(
         student_fn, reference=_predicted, make_inputs=inputs,
         task="Vorhersage Var(z) = d · Var(w) · E[x²]",
-        hint="Achtung: E[x²] = np.mean(x**2), nicht np.var(x) -- die Eingaben x haben hier "
-             "keinen Mittelwert 0.")
+        hint=("Die Formel braucht das mittlere QUADRAT der Eingaben, nicht ihre Varianz: "
+              "die Eingaben x haben hier keinen Mittelwert 0.",
+              "Schätze E[x²] aus den Stichproben x und multipliziere mit d und Var(w).",
+              "d * var_w * np.mean(x**2)."))
 
 
 def check_sigmoid_factor(answer) -> Feedback:
     """Variance factor c = d · Var(w) = 1/σ'(0)² of the Taylor argument for the sigmoid."""
     return check_value(answer, 16.0, task="Varianzfaktor für Sigmoid (Taylor-Argument)",
-                       hint="Skript §5.2: Var(w) = 1/(σ'(0)² · d) und σ'(0) = 1/4.")
+                       hint=("Nahe 0 verhält sich die Sigmoid wie eine Gerade mit Steigung σ'(0) "
+                             "(Taylor). Damit die Varianz erhalten bleibt, muss d · Var(w) "
+                             "diese Steigung ausgleichen.",
+                             "Var(z) wird pro Schicht mit d · Var(w) · σ'(0)² multipliziert; das "
+                             "soll 1 sein (Skript §5.2). σ'(0) = 1/4.",
+                             "c = d · Var(w) = 1/σ'(0)² = 16."))
 
 
 def check_identical_units(student_fn) -> Feedback:
@@ -72,19 +86,14 @@ def check_identical_units(student_fn) -> Feedback:
         return (W,)
 
     def reference(W):
-        return float(np.all(W == W[0]))
+        return bool(np.all(W == W[0]))
 
-    def wrapped(W):
-        out = student_fn(W)
-        if out is None or out is Ellipsis:
-            return out
-        return float(bool(out))
-
-    if not callable(student_fn):
-        return _report(False, "Identische Einheiten erkennen",
-                       f"Erwartet war eine Funktion, erhalten {type(student_fn).__name__}.",
-                       None)
     return check_function(
-        wrapped, reference=reference, make_inputs=inputs, n_trials=8,
+        student_fn, reference=reference, make_inputs=inputs, n_trials=8,
         task="Identische Einheiten erkennen",
-        hint="Vergleiche jede Zeile mit der ersten: np.all(W == W[0]). Zeilen = Einheiten.")
+        hint=("Eine Einheit ist eine Zeile von W (ihre Eingangsgewichte). Die Einheiten sind "
+              "identisch, wenn jede Zeile exakt gleich jeder anderen ist; gib True oder False "
+              "zurück.",
+              "Es genügt, jede Zeile mit der ersten zu vergleichen; NumPy vergleicht "
+              "elementweise, am Ende brauchst du ein einziges True/False.",
+              "bool(np.all(W == W[0]))."))

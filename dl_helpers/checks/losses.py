@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from ._answers import reject_stub_value
-from ._core import Feedback, _compare, _report, run_student_code
+from ._core import Feedback, compare, is_stub, report, report_stub, run_student_code, NONE_MESSAGE
 
 __all__ = ["check_mse", "check_bce_with_logits", "check_logsumexp", "check_cce_with_logits",
            "check_logistic_at_boundary"]
@@ -23,22 +23,28 @@ def _t(a) -> torch.Tensor:
 
 def _run_trials(student_fn, reference, trials, *, task, hint, diagnose=None) -> Feedback:
     """Run ``student_fn`` on each ``(label, args)`` trial; report the first mismatch."""
+    if is_stub(student_fn):
+        return report_stub(task, hint)
     if not callable(student_fn):
-        return _report(False, task, f"Erwartet war eine Funktion, erhalten {type(student_fn).__name__}.",
-                       hint)
-    for label, args in trials:
+        return report(False, task, f"Erwartet war eine Funktion, erhalten {type(student_fn).__name__}.",
+                      hint)
+    for i, (label, args) in enumerate(trials):
         expected = reference(*args)
         copies = tuple(np.copy(a) if isinstance(a, np.ndarray) else a for a in args)
         with np.errstate(all="ignore"):
             ran, result = run_student_code(student_fn, *copies)
         if not ran:
-            return _report(False, task, result, hint)
-        ok, detail = _compare(result, expected, rtol=1e-7, atol=1e-10)
+            return report(False, task, result, hint)
+        if result is None and i == 0:
+            return report_stub(task, hint, NONE_MESSAGE)
+        ok, detail = compare(result, expected, rtol=1e-7, atol=1e-10)
         if not ok:
             extra = diagnose(result, args, expected) if diagnose and _numeric(result) is not None else ""
-            return _report(False, task, f"{label}: {detail} {extra}".rstrip(), hint)
-    return _report(True, task, f"({len(trials)} Tests bestanden, auch mit extremen Werten)"
-                   if len(trials) > 3 else f"({len(trials)} Tests bestanden)", hint)
+            if extra:   # the specific diagnosis replaces the generic one
+                detail = compare(result, expected, rtol=1e-7, atol=1e-10, name_slips=False)[1]
+            return report(False, task, f"{label}: {detail} {extra}".rstrip(), hint)
+    return report(True, task, f"({len(trials)} Tests bestanden, auch mit extremen Werten)"
+                  if len(trials) > 3 else f"({len(trials)} Tests bestanden)", hint)
 
 
 def _numeric(result) -> np.ndarray | None:
@@ -99,7 +105,13 @@ def check_mse(student_fn) -> Feedback:
         return ""
 
     return _run_trials(student_fn, _mse_ref, trials, task="MSE mit 1/(2m)",
-                       hint="C = Σ_i Σ_j (ŷ_ij − y_ij)² / (2m), m = Anzahl Zeilen.", diagnose=diagnose)
+                       hint=("Der Fehler eines Beispiels ist die quadrierte Länge seines "
+                             "Fehlervektors; danach wird über die Beispiele gemittelt, mit dem "
+                             "zusätzlichen Faktor 1/2 der Vorlesung.",
+                             "Summiere die Quadrate über die k Ausgänge (nicht mitteln!) und "
+                             "teile die Summe über alle Beispiele durch 2m, m = Anzahl Zeilen.",
+                             "C = np.sum((y_hat - y)**2) / (2 * m)."),
+                       diagnose=diagnose)
 
 
 # ---------------------------------------------------------- BCE from logits (Skript Bsp. 2.2.2)
@@ -125,7 +137,13 @@ def check_bce_with_logits(student_fn) -> Feedback:
                                  "Schreibe den Loss als max(z,0) − z·y + log(1 + exp(−|z|)).)")
 
     return _run_trials(student_fn, _bce_logits_ref, trials, task="BCE aus Logits",
-                       hint="log(1 + e^{-|z|}) läuft nie über; np.log1p ist dafür genau richtig.",
+                       hint=("Rechne nicht erst σ(z) aus: für große |z| rundet σ(z) auf 0 oder 1, "
+                             "und log(0) ist −∞. Forme den Loss so um, dass nur harmlose "
+                             "Exponentialfunktionen vorkommen.",
+                             "Für jedes z lässt sich der Loss mit e^{−|z|} ≤ 1 schreiben; "
+                             "np.log1p(x) = log(1 + x) ist dafür genau richtig.",
+                             "Loss pro Beispiel: max(z, 0) − z·y + log1p(exp(−|z|)); dann "
+                             "Mittelwert."),
                        diagnose=diagnose)
 
 
@@ -148,7 +166,12 @@ def check_logsumexp(student_fn) -> Feedback:
         return ""
 
     return _run_trials(student_fn, _lse_ref, trials, task="Log-Sum-Exp",
-                       hint="log Σ e^{z_k} = c + log Σ e^{z_k − c} mit c = max_k z_k (pro Zeile, keepdims).",
+                       hint=("exp von großen Zahlen läuft über. Welche Konstante kannst du "
+                             "aus der Summe herausziehen, ohne das Ergebnis zu ändern?",
+                             "Ziehe pro Zeile den größten Eintrag ab, bevor du exp anwendest, "
+                             "und addiere ihn danach wieder.",
+                             "c = Z.max(axis=1, keepdims=True); c[:, 0] + "
+                             "np.log(np.sum(np.exp(Z - c), axis=1))."),
                        diagnose=diagnose)
 
 
@@ -170,8 +193,13 @@ def check_cce_with_logits(student_fn) -> Feedback:
                                                    "nicht log(softmax(Z)).)")
 
     return _run_trials(student_fn, _cce_ref, trials, task="Kategoriale Kreuzentropie aus Logits",
-                       hint="Pro Zeile: logsumexp(Z_i) − Z_{i, y_i}; dann Mittelwert über die Zeilen. "
-                            "Indexieren mit Z[np.arange(m), y].",
+                       hint=("Die Kreuzentropie braucht nur den Log-Softmax-Wert der richtigen "
+                             "Klasse jedes Beispiels. Rechne ihn direkt aus den Logits aus, nicht "
+                             "über softmax und log.",
+                             "log softmax(Z)_{i,k} = Z_{i,k} − logsumexp(Z_i) (stabil wie in der "
+                             "vorigen Aufgabe); wähle pro Zeile die Spalte y_i.",
+                             "Mittelwert über i von logsumexp(Z_i) − Z[i, y_i]; indexieren mit "
+                             "Z[np.arange(m), y]."),
                        diagnose=diagnose)
 
 
@@ -179,11 +207,12 @@ def check_cce_with_logits(student_fn) -> Feedback:
 def check_logistic_at_boundary(answer) -> Feedback:
     """Value of the logistic loss log(1 + e^{−y f}) on the decision boundary f = 0 (= log 2)."""
     task = "Logistischer Loss bei f(x) = 0"
-    hint = "Setze f = 0 in log(1 + e^{−y f}) ein; das Ergebnis hängt nicht von y ab."
+    hint = ("Auf der Entscheidungsgrenze ist f(x) = 0: setze das in den logistischen Loss ein.",
+            "Mit f = 0 ist y·f = 0, das Ergebnis hängt also nicht von y ab; e⁰ = 1.")
     if (stub := reject_stub_value(answer, task, hint)) is not None:
         return stub
-    ok, detail = _compare(answer, np.log(2.0), rtol=1e-6, atol=1e-9)
+    ok, detail = compare(answer, np.log(2.0), rtol=1e-6, atol=1e-9)
     ratio = _ratio(answer, np.log(2.0))
     if not ok and ratio is not None and np.isclose(ratio, 0.0):
         detail += " Null wäre der Loss nur für y·f → ∞."
-    return _report(ok, task, detail, hint)
+    return report(ok, task, detail, hint)

@@ -19,7 +19,7 @@ from ..activations import get_activation
 from ..approximation import interpolating_network
 from ..network import Layer, count_parameters, predict
 from ._answers import reject_stub_value, reject_unsolved_function
-from ._core import Feedback, _compare, _report, check_function, check_value, run_student_code
+from ._core import Feedback, check_function, check_value, compare, report, report_stub, run_student_code
 
 __all__ = ["check_count_parameters", "check_forward_pass", "check_xor_sigmoid_network",
            "check_min_width", "XOR_INPUTS", "XOR_TARGETS", "min_width_reference"]
@@ -36,8 +36,11 @@ def check_count_parameters(student_fn) -> Feedback:
         return ([int(d) for d in rng.integers(1, 200, size=L + 1)],)
 
     task = "Parameterzahl"
-    hint = ("Schicht l hat eine Gewichtsmatrix W_l mit d_l × d_{l−1} Einträgen und einen "
-            "Bias b_l mit d_l Einträgen; summiere über l = 1, …, L (d_0 ist die Eingabe).")
+    hint = ("Zähle Schicht für Schicht: jede Schicht hat eine Gewichtsmatrix und einen Bias. "
+            "widths[0] ist die Eingabe und hat selbst keine Parameter.",
+            "Schicht l verbindet d_{l−1} Eingänge mit d_l Neuronen: W_l hat d_l × d_{l−1} "
+            "Einträge, b_l hat d_l Einträge.",
+            "Σ_{l=1..L} (d_{l−1}·d_l + d_l), z. B. sum(a*b + b for a, b in zip(widths, widths[1:])).")
     if (rejected := reject_unsolved_function(student_fn, task, hint, [2, 3, 1])) is not None:
         return rejected
     return check_function(student_fn, count_parameters, make_inputs, task=task, n_trials=8,
@@ -51,8 +54,11 @@ def check_forward_pass(student_fn) -> Feedback:
     activations : list of L callables σ_l. Expected: α^(L)(x), an ndarray of shape (d_L,).
     """
     task = "Vorwärtsdurchlauf α^(L)(x)"
-    hint = ("Starte mit a = x und wiederhole für jede Schicht: z = W @ a + b (α̃), "
-            "dann a = σ(z) (α). Gib das letzte a zurück.")
+    hint = ("Ein Netz ist eine Verkettung: die Ausgabe einer Schicht ist die Eingabe der "
+            "nächsten. Eine Schleife über die Schichten genügt.",
+            "Jede Schicht rechnet erst die Vor-Aktivierung (lineare Abbildung mit W und b) und "
+            "wendet dann ihre eigene Aktivierungsfunktion an. x ist hier EIN Beispiel (1-D).",
+            "a = x; für jede Schicht (W, b) mit σ: z = W @ a + b, a = σ(z); am Ende return a.")
     probe = ([Layer(np.eye(2), np.zeros(2))], np.ones(2), [get_activation("relu")])
     if (rejected := reject_unsolved_function(student_fn, task, hint, *probe)) is not None:
         return rejected
@@ -70,18 +76,18 @@ def check_forward_pass(student_fn) -> Feedback:
         ran, out = run_student_code(student_fn, [Layer(W.copy(), b.copy()) for W, b in params],
                                     x.copy(), acts)
         if not ran:
-            return _report(False, task, out, hint)
-        ok, detail = _compare(out, expected, rtol=1e-10, atol=1e-12)
+            return report(False, task, out, hint)
+        ok, detail = compare(out, expected, rtol=1e-10, atol=1e-12)
         if not ok:
-            return _report(False, task, f"Test {trial + 1} (Breiten {widths}, Aktivierungen "
+            return report(False, task, f"Test {trial + 1} (Breiten {widths}, Aktivierungen "
                            f"{act_names}): {detail}", hint)
-    return _report(True, task, f"({n_trials} zufällige Netze getestet)", None)
+    return report(True, task, f"({n_trials} zufällige Netze getestet)", None)
 
 
 def _as_two_layers(params):
     """Extract ((W1, b1), (W2, b2)) from the student's answer or return a German complaint."""
-    if params is Ellipsis or params is None:
-        return None, "Noch keine Antwort: ersetze `...` durch [(W1, b1), (W2, b2)]."
+    if params is None:
+        return None, "Erhalten None; erwartet ist eine Liste [(W1, b1), (W2, b2)]."
     try:
         (W1, b1), (W2, b2) = params
         W1, b1, W2, b2 = (np.asarray(a, dtype=np.float64) for a in (W1, b1, W2, b2))
@@ -104,21 +110,25 @@ def check_xor_sigmoid_network(params, tol: float = 0.1) -> Feedback:
     Passes if |f(x) − XOR(x)| < tol for all four inputs of the truth table.
     """
     task = "XOR-Netz mit Sigmoid"
-    hint = ("Die Konstruktion (28)–(30) funktioniert mit der Sprungfunktion. Mit der Sigmoid "
-            "musst du alle Gewichte und Biases mit einem Faktor k multiplizieren, damit "
-            "σ(k·z) der Sprungfunktion nahe kommt (probiere k = 10).")
+    hint = ("Die Konstruktion (28)–(30) funktioniert mit der Sprungfunktion. Wie kann die "
+            "Sigmoid einer Sprungfunktion möglichst ähnlich werden?",
+            "σ(k·z) wird für großes k immer steiler. Nimm die Gewichte und Biases der "
+            "Sprung-Konstruktion und skaliere sie.",
+            "Multipliziere alle Gewichte und Biases der Konstruktion (28)–(30) mit k = 10.")
+    if params is Ellipsis:
+        return report_stub(task, hint)
     layers, problem = _as_two_layers(params)
     if layers is None:
-        return _report(False, task, problem, hint)
+        return report(False, task, problem, hint)
     ran, out = run_student_code(predict, layers, XOR_INPUTS, ["sigmoid", "sigmoid"])
     if not ran:
-        return _report(False, task, out, hint)
+        return report(False, task, out, hint)
     out = out[:, 0]
     table = ", ".join(f"{tuple(int(v) for v in x)} → {o:.3f}" for x, o in zip(XOR_INPUTS, out))
     worst = float(np.max(np.abs(out - XOR_TARGETS)))
     if worst < tol:
-        return _report(True, task, f"Ausgaben: {table}.", None)
-    return _report(False, task, f"Ausgaben: {table}; größte Abweichung vom XOR-Ziel "
+        return report(True, task, f"Ausgaben: {table}.", None)
+    return report(False, task, f"Ausgaben: {table}; größte Abweichung vom XOR-Ziel "
                    f"{worst:.3f} (erlaubt < {tol}).", hint)
 
 
@@ -134,7 +144,9 @@ def check_min_width(value, target: str = "sin", tol: float = 0.01,
                     activation: str = "relu") -> Feedback:
     """Check the smallest width of the constructive network with max error below ``tol``."""
     task = f"Minimale Breite ({activation}, Ziel {target!r}, ε = {tol})"
-    hint = ("Erhöhe n in einer Schleife, bis interpolating_network(...).max_error < ε ist, "
+    hint = ("Probiere die Breiten der Reihe nach aus, statt zu raten: gesucht ist die KLEINSTE "
+            "Breite, die die Fehlerschranke unterschreitet.",
+            "Erhöhe n in einer Schleife, bis interpolating_network(...).max_error < ε ist, "
             "und gib das erste solche n an.")
     if (rejected := reject_stub_value(value, task, hint)) is not None:
         return rejected

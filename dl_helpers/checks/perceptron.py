@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._answers import NONE_MESSAGE, reject_non_function, reject_stub_value, reject_unsolved_function
-from ._core import Feedback, _report, check_function, check_value, run_student_code
+from ._core import Feedback, check_function, check_value, report, report_stub, run_student_code
 
 __all__ = ["check_decision_boundary", "check_perceptron_update", "check_novikoff_bound",
            "check_xor_best_accuracy", "novikoff_bound_reference"]
@@ -58,7 +58,11 @@ def check_decision_boundary(student_fn) -> Feedback:
         return x1, w, float(rng.normal()), float(rng.normal())
 
     task = "Entscheidungsgrenze (20)"
-    hint = "Löse w1·x1 + w2·x2 + b = θ nach x2 auf. Achte auf das Vorzeichen von b − θ."
+    hint = ("Die Grenze besteht aus den Punkten, an denen die gewichtete Summe genau die Schwelle "
+            "θ erreicht; gesucht ist x2 als Funktion von x1.",
+            "Setze w1·x1 + w2·x2 + b = θ an und löse nach x2 auf; achte beim Umstellen auf die "
+            "Vorzeichen von b und θ.",
+            "x2 = (θ − b − w1·x1) / w2.")
     probe = (np.array([0.0, 1.0]), np.array([1.0, 2.0]), 0.5, 0.0)
     if (rejected := reject_unsolved_function(student_fn, task, hint, *probe)) is not None:
         return rejected
@@ -72,8 +76,12 @@ def check_perceptron_update(student_fn) -> Feedback:
     y (w·x + b) ≤ 0. Half of the random trials use misclassified, half correct examples.
     """
     task = "Perceptron-Update (21)"
-    hint = ("Nur wenn y·(w·x + b) ≤ 0 ist, wird korrigiert: w ← w + η·y·x und b ← b + η·y; "
-            "sonst bleiben w und b unverändert.")
+    hint = ("Das Perceptron lernt nur aus Fehlern: bei einem richtig klassifizierten Beispiel "
+            "ändert sich nichts. Auch ein Punkt genau auf der Grenze zählt als Fehler.",
+            "Falsch klassifiziert heißt: y·(w·x + b) ≤ 0. Dann wird w in Richtung y·x geschoben "
+            "(mit der Lernrate skaliert), und auch der Bias lernt mit.",
+            "Wenn y·(w·x + b) ≤ 0: w ← w + η·y·x und b ← b + η·y; sonst bleiben w und b "
+            "unverändert.")
     if (rejected := reject_non_function(student_fn, task, hint)) is not None:
         return rejected
     rng = np.random.default_rng(21)
@@ -87,24 +95,24 @@ def check_perceptron_update(student_fn) -> Feedback:
             w, b, y = np.zeros(d), 0.0, 1.0                                 # w = 0: y·0 ≤ 0
         ran, out = run_student_code(student_fn, w.copy(), b, x.copy(), y, lr)
         if not ran:
-            return _report(False, task, out, hint)
+            return report(False, task, out, hint)
         if out is None:
-            return _report(False, task, NONE_MESSAGE, hint)
+            return report_stub(task, hint, NONE_MESSAGE)
         if not (isinstance(out, (tuple, list)) and len(out) == 2):
-            return _report(False, task, "Gib ein Paar (w_neu, b_neu) zurück, z. B. "
+            return report(False, task, "Gib ein Paar (w_neu, b_neu) zurück, z. B. "
                            "`return w_new, b_new`.", hint)
         w_ref, b_ref = _update_reference(w, b, x, y, lr)
         try:
             got = np.append(np.asarray(out[0], dtype=np.float64), np.asarray(out[1], dtype=np.float64))
         except (TypeError, ValueError):
-            return _report(False, task, "w_neu muss ein Vektor und b_neu eine Zahl sein.", hint)
+            return report(False, task, "w_neu muss ein Vektor und b_neu eine Zahl sein.", hint)
         expected = np.append(w_ref, b_ref)
         if got.shape != expected.shape or not np.allclose(got, expected, rtol=1e-10, atol=1e-12):
             case = "falsch klassifiziert" if y * margin <= 0 or trial == 6 else "richtig klassifiziert"
-            return _report(False, task, f"Test {trial + 1} (Beispiel ist {case}, y = {y:+.0f}): "
+            return report(False, task, f"Test {trial + 1} (Beispiel ist {case}, y = {y:+.0f}): "
                            f"erwartet w = {np.round(w_ref, 4)}, b = {b_ref:.4f}; erhalten "
                            f"{np.round(got[:-1], 4) if got.size == expected.size else got}.", hint)
-    return _report(True, task, "(8 Tests, davon 4 ohne und 4 mit Korrektur)", None)
+    return report(True, task, "(8 Tests, davon 4 ohne und 4 mit Korrektur)", None)
 
 
 def check_novikoff_bound(student_fn) -> Feedback:
@@ -120,9 +128,13 @@ def check_novikoff_bound(student_fn) -> Feedback:
         return X, y, w, b
 
     task = "Novikoff-Schranke (R/γ)²"
-    hint = ("Hänge an jedes x eine 1 an (Bias als Gewicht). R = größte Norm der erweiterten "
-            "x̃_i, γ = min_i y_i·(w·x_i + b) / ‖(w, b)‖ - normiere mit der Norm von (w, b) "
-            "zusammen.")
+    hint = ("Behandle den Bias wie ein weiteres Gewicht: jedes Beispiel bekommt eine konstante "
+            "Eingabe 1 dazu. R und γ beziehen sich dann auf diese erweiterten Vektoren.",
+            "R ist die größte Länge eines erweiterten Beispiels; γ ist der kleinste Abstand "
+            "y_i·(w·x_i + b) eines Beispiels zur Grenze, normiert mit der Länge des ganzen "
+            "Gewichtsvektors (w, b).",
+            "x̃_i = (x_i, 1), R = max_i ‖x̃_i‖, γ = min_i y_i·(w·x_i + b) / ‖(w, b)‖, "
+            "Ergebnis (R/γ)².")
     probe = (np.array([[1.0, 1.0], [-1.0, -1.0]]), np.array([1.0, -1.0]), np.array([1.0, 0.0]), 0.0)
     if (rejected := reject_unsolved_function(student_fn, task, hint, *probe)) is not None:
         return rejected
@@ -133,8 +145,10 @@ def check_novikoff_bound(student_fn) -> Feedback:
 def check_xor_best_accuracy(value) -> Feedback:
     """The best fraction of the four XOR points that a single line classifies correctly."""
     task = "Beste Genauigkeit einer Geraden auf XOR"
-    hint = ("Drei der vier Ecken lassen sich immer richtig trennen (z. B. nur (1,1) "
-            "abschneiden), alle vier nach dem Beweis (24)–(27) nie. Als Anteil angeben.")
+    hint = ("Zeichne die vier Punkte und probiere Geraden aus: wie viele Punkte kann eine Gerade "
+            "höchstens auf die richtige Seite bringen? Gib einen Anteil zwischen 0 und 1 an.",
+            "Alle vier gehen nach dem Beweis (24)–(27) nie. Eine Gerade, die nur eine Ecke "
+            "abschneidet (z. B. (1, 1)), trennt aber drei der vier richtig.")
     if (rejected := reject_stub_value(value, task, hint)) is not None:
         return rejected
     return check_value(value, 0.75, task=task, atol=1e-9, hint=hint)

@@ -4,8 +4,8 @@ JupyterLab runs on 127.0.0.1 (random free port, no token) with a temporary root 
 holds a copy of the notebook (the repository's file is never touched: JupyterLab autosaves)
 and temporary settings/workspace folders. Chromium opens the notebook, runs all cells through
 the JupyterLab command ``notebook:run-all-cells`` (``expose_app_in_browser``), then moves the
-"Tiefe L" slider of the live study (``dl_helpers.widgets.StudyWidget``) one step with the
-keyboard and waits until the kernel has redrawn the picture.
+"Tiefe L" slider of the live study (``dl_helpers.interactive.interactive``) one step with the
+keyboard and waits until the kernel has redrawn the picture; controls and picture stay in view.
 """
 from __future__ import annotations
 
@@ -113,7 +113,8 @@ def test_live_depth_slider_changes_figure(browser, lab):
         slider = page.locator(".widget-slider").filter(
             has=page.locator(".widget-label", has_text=DEPTH_LABEL)).first
         slider.wait_for(state="visible", timeout=30_000)
-        slider.scroll_into_view_if_needed()
+        study = slider.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][1]")
+        study.evaluate("b => b.scrollIntoView({block: 'start'})")
         handle = slider.locator(".noUi-handle")
         before = slider.evaluate(IMG_JS)
         assert before, "the live study shows no picture next to the depth slider"
@@ -123,8 +124,11 @@ def test_live_depth_slider_changes_figure(browser, lab):
         page.wait_for_function(
             f"(s) => {{ const now = ({IMG_JS})(s); return now && now !== {before!r}; }}",
             arg=slider.element_handle(), timeout=180_000, polling=200)
+        top, bottom, height = study.evaluate(
+            "b => { const r = b.getBoundingClientRect(); return [r.top, r.bottom, innerHeight]; }")
+        assert 0 <= top and bottom <= height, (
+            f"the study does not fit in view after a keyboard move: {top=}, {bottom=}, {height=}")
         page.screenshot(path=str(screenshot_dir() / "lab_07_initialization.png"))
-        study = slider.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][1]")
         study.screenshot(path=str(screenshot_dir() / "lab_07_initialization_study.png"))
     finally:
         page.close()

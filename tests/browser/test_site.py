@@ -7,13 +7,16 @@ For every HTML page of the built site (``SITE_DIR``, default ``_build/html``) se
 - no JavaScript console error and no uncaught exception;
 - MathJax rendered: every Sphinx math element holds a MathJax container, no TeX error, and
   no raw TeX delimiters remain in the visible prose;
-- embedded widgets rendered (one view per widget-view script, no error text);
+- no ipywidgets on the site (no widget views, no widget manager) and no control outside an
+  interactive figure (``dl_helpers.interactive``): no dead slider;
 - solution cells (tag ``solution``) are folded: a closed toggle, their code not visible;
-- on pages with a kernel-free study (tools/site/studies.py or ``dl_helpers.static_widgets``),
-  moving each control changes the picture.
+- every control of every interactive figure is moved (slider one step, dropdown another
+  option) and the picture changes each time;
+- the page weighs at most ``MAX_PAGE_BYTES`` apart from the interactive figures' pictures.
 
 A screenshot of each page goes to ``_build/screenshots/``; page weights (bytes the browser
-fetched per page) to ``_build/screenshots/page_weight.json``.
+fetched per page, and how many of them were pictures of interactive figures) to
+``_build/screenshots/page_weight.json``.
 """
 from __future__ import annotations
 
@@ -67,19 +70,19 @@ MATH_SETTLED_JS = """() => {
       || document.querySelector('mjx-merror') !== null;
 }"""
 
-WIDGET_STATUS_JS = """() => {
-  const views = Array.from(document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]'));
-  const rendered = views.filter(s => {
-    const area = s.parentElement && s.parentElement.querySelector('.widget-subarea');
-    return area && area.querySelector('.jupyter-widgets');
-  });
-  return {views: views.length, rendered: rendered.length,
-          errors: Array.from(document.querySelectorAll('.widget-subarea')).map(e => e.textContent)
-                  .filter(t => /Error (displaying|rendering) widget|Could not create a view/.test(t))};
-}"""
+# ipywidgets views and controls that do not belong to an interactive figure (dead on a static site)
+STRAY_CONTROLS_JS = """() => ({
+  views: document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]').length,
+  widgets: document.querySelectorAll('.jupyter-widgets, .widget-slider').length,
+  controls: Array.from(document.querySelectorAll('input[type=range], select, .noUi-handle'))
+                 .filter(e => !e.closest('.dl-interactive')).length,
+})"""
 
-IMAGE_HASH_JS = """async (study) => {
-  const img = Array.from(study.querySelectorAll('img')).find(i => i.offsetParent !== null);
+INTERACTIVE_DIR = "/_interactive/"
+MAX_PAGE_BYTES = 2_000_000   # apart from the page's own pictures
+
+IMAGE_HASH_JS = """async (figure) => {
+  const img = figure.querySelector('img.dl-interactive-image');
   if (!img || !img.complete || !img.naturalWidth) { return null; }
   const buf = await (await fetch(img.src)).arrayBuffer();
   const digest = await crypto.subtle.digest('SHA-256', buf);
@@ -112,20 +115,18 @@ def _local_file(origin: str, url: str) -> Path | None:
 
 
 def _move(control, page) -> None:
-    """Change one control of a kernel-free study: another button, or the slider one step."""
+    """Change one control of an interactive figure: a slider one step, a dropdown to the next
+    option (the first one from the last)."""
     slider = control.locator("input[type=range]")
     if slider.count():
         at_max = slider.evaluate("r => r.value === r.max")
         slider.focus()
         page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
         return
-    buttons = control.locator("button:not(.active):not(.mod-active)")
-    if buttons.count():
-        buttons.first.click()
-        return
-    handle = control.locator(".noUi-handle").first  # ipywidgets slider (static_widgets.py)
-    handle.focus()
-    page.keyboard.press("ArrowRight")
+    select = control.locator("select")
+    n = select.locator("option").count()
+    current = int(select.evaluate("s => s.value"))
+    select.select_option(str((current + 1) % n))
 
 
 @pytest.mark.parametrize("page_path", site_pages())
@@ -152,35 +153,37 @@ def test_page(browser, site_server, page_path):
         raw = [m.group(0)[:60] for rx in RAW_TEX for m in rx.finditer(prose)]
         assert not raw, f"raw TeX in the visible text of {page_path}: {raw[:5]}"
 
-        views = page.evaluate(WIDGET_STATUS_JS)["views"]
-        if views:
-            page.wait_for_function(f"() => ({WIDGET_STATUS_JS})().rendered >= {views}",
-                                   timeout=30_000)
-            status = page.evaluate(WIDGET_STATUS_JS)
-            assert not status["errors"], f"widget errors on {page_path}: {status['errors']}"
+        stray = page.evaluate(STRAY_CONTROLS_JS)
+        assert stray == {"views": 0, "widgets": 0, "controls": 0}, (
+            f"{page_path}: widgets or controls outside an interactive figure: {stray}")
 
         folded = page.evaluate("""() => Array.from(document.querySelectorAll('.solution-cell'))
             .map(c => { const d = c.querySelector('details'); return !!d && !d.open &&
                         !!c.querySelector('.cell_input') && !c.querySelector('.cell_input').checkVisibility(); })""")
         assert all(folded), f"{page_path}: solution cells not folded: {folded}"
 
-        studies = page.locator(".static-study")
-        for i in range(studies.count()):
-            study = studies.nth(i)
-            study.scroll_into_view_if_needed()
-            controls = study.locator(":scope > .static-study-control")
-            assert controls.count() >= 1, f"study {i} on {page_path} has no controls"
+        figures = page.locator(".dl-interactive")
+        for i in range(figures.count()):
+            figure = figures.nth(i)
+            figure.scroll_into_view_if_needed()
+            controls = figure.locator(".dl-interactive-control")
+            assert controls.count() >= 1, f"interactive figure {i} on {page_path} has no controls"
             for j in range(controls.count()):
                 page.wait_for_function(f"async (el) => (await ({IMAGE_HASH_JS})(el)) !== null",
-                                       arg=study.element_handle(), timeout=10_000)
-                before = study.evaluate(IMAGE_HASH_JS)
+                                       arg=figure.element_handle(), timeout=10_000)
+                before = figure.evaluate(IMAGE_HASH_JS)
                 _move(controls.nth(j), page)
-                page.wait_for_function(
-                    f"async (el) => {{ const h = await ({IMAGE_HASH_JS})(el); "
-                    f"return h !== null && h !== '{before}'; }}",
-                    arg=study.element_handle(), timeout=10_000)
-            study.screenshot(path=str(screenshot_dir() / (
-                page_path.replace("/", "__").removesuffix(".html") + f"__study{i}.png")))
+                try:
+                    page.wait_for_function(
+                        f"async (el) => {{ const h = await ({IMAGE_HASH_JS})(el); "
+                        f"return h !== null && h !== '{before}'; }}",
+                        arg=figure.element_handle(), timeout=10_000)
+                except PlaywrightTimeout:
+                    label = controls.nth(j).inner_text().strip()
+                    pytest.fail(f"{page_path}: figure {i}, control {label!r}: the picture "
+                                "did not change (dead control)")
+            figure.screenshot(path=str(screenshot_dir() / (
+                page_path.replace("/", "__").removesuffix(".html") + f"__interactive{i}.png")))
 
         page.wait_for_load_state("networkidle")
         shot = screenshot_dir() / (page_path.replace("/", "__").removesuffix(".html") + ".png")
@@ -194,6 +197,14 @@ def test_page(browser, site_server, page_path):
     assert not problems, f"{page_path}: {problems}"
     assert not errors, f"{page_path}: JavaScript errors: {errors}"
     files = {_local_file(origin, u) for u in requests} - {None}
-    _weights[page_path] = {"total_bytes": sum(f.stat().st_size for f in files),
+    pictures = {f for f in files if INTERACTIVE_DIR in f.as_posix()}
+    total = sum(f.stat().st_size for f in files)
+    picture_bytes = sum(f.stat().st_size for f in pictures)
+    _weights[page_path] = {"total_bytes": total, "picture_bytes": picture_bytes,
                            "html_bytes": (site_dir() / page_path).stat().st_size,
                            "files": len(files)}
+    heaviest = sorted(((f.stat().st_size, f.relative_to(site_dir()).as_posix())
+                       for f in files - pictures), reverse=True)[:3]
+    assert total - picture_bytes <= MAX_PAGE_BYTES, (
+        f"{page_path} weighs {total - picture_bytes} bytes apart from its pictures "
+        f"(goal: <= {MAX_PAGE_BYTES}); largest files: {heaviest}")

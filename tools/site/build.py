@@ -13,8 +13,11 @@ Steps
    process, notebook execution stalled now and then for minutes on this machine (kernel idle,
    nbclient's ZeroMQ wait not woken until the cell timeout); separate processes also halve
    the cold build on two cores. A notebook that fails here is executed again by MyST-NB, so
-   the build reports the error as usual. Meanwhile a side process renders the pictures of
-   the kernel-free studies into their cache (``studies.py``), which Sphinx then only copies.
+   the build reports the error as usual. The executions run with ``DL_HELPERS_SITE_ASSETS``
+   set: every ``dl_helpers.interactive.interactive`` figure renders all its combinations into
+   the picture store ``_build/interactive/`` and shows a kernel-free HTML control instead of
+   live widgets (``site_ext.py`` copies the pictures into the site). The store is dropped
+   together with the execution cache.
 4. ``jupyter-book build . --path-output . --warningiserror --keep-going`` -> ``_build/html``.
    With ``--student`` (``make student``) the student edition (``student.py``) is built from
    the same execution, its Sphinx run next to this one (Sphinx uses one core).
@@ -34,10 +37,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))
 import vendor  # noqa: E402
 import yaml  # noqa: E402
 
+from dl_helpers.interactive import SITE_ASSETS_ENV  # noqa: E402
+
 BUILD = ROOT / "_build"
+INTERACTIVE = BUILD / "interactive"   # picture store of the interactive figures
 
 
 def tree_hash(files) -> str:
@@ -61,7 +68,8 @@ def invalidate_if_stale(build: Path, force: bool = False) -> bool:
     """Drop the execution cache (dl_helpers changed) and/or the doctrees (tools changed)."""
     build.mkdir(parents=True, exist_ok=True)
     stale = False
-    for name, current, folders in (("helpers", helpers_hash(), (".jupyter_cache", ".doctrees")),
+    for name, current, folders in (("helpers", helpers_hash(),
+                                    (".jupyter_cache", ".doctrees", INTERACTIVE.name)),
                                    ("tools", tools_hash(), (".doctrees",))):
         stamp = build / f".{name}.sha256"
         if force or not stamp.exists() or stamp.read_text() != current:
@@ -127,14 +135,6 @@ def pre_execute() -> list[str]:
     return [str(f) for f in failed]
 
 
-def start_prerender() -> subprocess.Popen:
-    """Render the kernel-free studies' pictures into their cache (``studies.py``) in a side
-    process, next to the notebook execution: the Sphinx build then only copies them."""
-    # one thread (torch, BLAS): it shares the two cores with the two notebook kernels
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    return subprocess.Popen([sys.executable, str(HERE / "studies.py")], cwd=ROOT, env=env)
-
-
 def _jupyter_book_cmd(src: Path, out: Path) -> list[str]:
     jb = Path(sys.executable).with_name("jupyter-book")
     return [str(jb), "build", str(src), "--path-output", str(out), "--warningiserror",
@@ -175,14 +175,11 @@ def main(argv: list[str]) -> int:
     start = time.perf_counter()
     vendor.build()
     BUILD.mkdir(exist_ok=True)
+    # every notebook kernel (here and in Sphinx) inherits it: interactive figures for the site
+    os.environ[SITE_ASSETS_ENV] = str(INTERACTIVE)
     if invalidate_if_stale(BUILD, force="--force" in argv):
         print("build.py: dl_helpers changed (or --force): execution cache cleared")
-    renders = start_prerender()
-    try:
-        failed = pre_execute()
-    finally:
-        if renders.wait():
-            print("build.py: pre-rendering the studies failed; Sphinx renders what is missing")
+    failed = pre_execute()
     if "--student" in argv and not failed:
         both_editions()
     else:

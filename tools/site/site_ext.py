@@ -5,9 +5,13 @@ r"""Sphinx extension for the course site (loaded via ``sphinx.local_extensions``
   applied to the doctree, so the notebook files and their execution cache stay untouched.
   In the student edition (``site_edition = "student"``, set by tools/site/student.py) a solution
   cell must not exist at all: the build fails if one slipped through.
-- Kernel-free studies (tools/site/studies.py): the output of the notebook cell that shows a
-  live slider widget is replaced by precomputed pictures switched in the browser.
-- Pages without any widget view do not load the widget manager (3.6 MB) nor the state.
+- Interactive figures (``dl_helpers.interactive.interactive``): executed for the site, a cell
+  shows a small HTML control whose pictures were written to the picture store
+  (``_build/interactive/<key>/``); each page gets its relative path to ``_interactive/`` and
+  the picture folders it uses are copied there.
+- No ipywidgets on the site (no widget manager, no require.js): views of hidden widgets
+  (finished ``tqdm`` bars) are removed, any other widget view is a build warning (= error);
+  the widget state is not embedded.
 - Display math with a lecture equation number (``\tag{..}``) and a line break (``\\``, e.g.
   inside ``cases``): Sphinx wraps such a block in ``\begin{split}``, where MathJax refuses
   ``\tag`` ("\tag not allowed in split environment"). We emit it unwrapped instead
@@ -17,7 +21,11 @@ r"""Sphinx extension for the course site (loaded via ``sphinx.local_extensions``
 """
 from __future__ import annotations
 
+import json
+import os
+import posixpath
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -26,6 +34,11 @@ from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+from dl_helpers.interactive import SITE_ASSETS_ENV, SITE_BASE  # noqa: E402
+
+INTERACTIVE_DIR = "_interactive"   # the pictures' folder in the site
 
 SOLUTION_TAG = "solution"
 PROMPT_SHOW = "Lösung anzeigen"
@@ -49,38 +62,6 @@ def fold_solutions(app, doctree: nodes.document) -> None:
         node["prompt_show"] = PROMPT_SHOW
         node["prompt_hide"] = PROMPT_HIDE
         node["classes"] = [*node.get("classes", []), "solution-cell"]
-
-
-def _cell_source(cell: nodes.Element) -> str:
-    for child in cell.children:
-        if isinstance(child, nodes.container) and child.get("nb_element") == "cell_code_source":
-            return child.astext()
-    return ""
-
-
-def insert_studies(app, doctree: nodes.document) -> None:
-    sys.path.insert(0, str(Path(__file__).parent))
-    import studies
-
-    docname = app.env.docname
-    for study in studies.STUDIES:
-        if study.doc != docname:
-            continue
-        cell = next((n for n in doctree.findall(nodes.container)
-                     if n.get("nb_element") == "cell_code"
-                     and re.search(study.match, _cell_source(n))), None)
-        if cell is None:
-            logger.warning(f"{docname}: no code cell matches {study.match!r} for the "
-                           f"kernel-free study {study.id!r} (tools/site/studies.py)")
-            continue
-        stats = studies.render_all(study, Path(app.outdir) / "_studies" / study.id)
-        logger.info(f"[site_ext] study {study.id}: {stats}")
-        for out in [c for c in cell.children
-                    if isinstance(c, nodes.container) and c.get("nb_element") == "cell_code_output"]:
-            cell.remove(out)
-        panel = nodes.container(nb_element="cell_code_output", classes=["cell_output"])
-        panel += nodes.raw("", studies.panel_html(study, docname), format="html")
-        cell += panel
 
 
 _TEX_TOKEN = re.compile(r"\\begin\{[^}]*\}|\\end\{[^}]*\}|\\\\")
@@ -122,31 +103,87 @@ def fix_tagged_math(app, doctree: nodes.document) -> None:
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
-WIDGET_JS = ("_vendor/requirejs/", "_vendor/widgets-shim.js", "_vendor/@jupyter-widgets/")
+_MODEL_ID = re.compile(r'"model_id":\s*"([^"]+)"')
 
 
-def _has_widget_view(doctree) -> bool:
-    if doctree is None:
-        return False
-    return any(WIDGET_VIEW in n.astext() for n in doctree.findall(nodes.raw))
+def _widget_state(app, docname: str) -> dict:
+    from myst_nb.core.render import WIDGET_STATE_MIMETYPE
+    from myst_nb.sphinx_ import NbMetadataCollector
+
+    for _uri, kwargs in NbMetadataCollector.get_js_files(app.env, docname).values():
+        if kwargs.get("type") == WIDGET_STATE_MIMETYPE:
+            return json.loads(kwargs.get("body") or "{}").get("state", {})
+    return {}
+
+
+def _hidden(state: dict, model_id: str) -> bool:
+    """A widget whose layout is hidden: a finished ``tqdm`` bar (``leave=False``)."""
+    layout = str(state.get(model_id, {}).get("state", {}).get("layout", ""))
+    layout_state = state.get(layout.removeprefix("IPY_MODEL_"), {}).get("state", {})
+    return layout_state.get("visibility") == "hidden"
+
+
+def drop_widget_views(app, doctree: nodes.document) -> None:
+    """The site has no ipywidgets manager: remove the views of hidden widgets (finished
+    progress bars); any other widget is an error -- interactive figures use
+    ``dl_helpers.interactive.interactive``, which the build turns into plain HTML."""
+    docname = app.env.docname
+    views = [n for n in doctree.findall(nodes.raw) if WIDGET_VIEW in n.astext()]
+    if not views:
+        return
+    state = _widget_state(app, docname)
+    for node in views:
+        match = _MODEL_ID.search(node.astext())
+        if match is None or not _hidden(state, match.group(1)):
+            logger.warning(f"{docname}: a cell shows an ipywidget, which the site cannot "
+                           "show (no widget manager); write interactive figures with "
+                           "dl_helpers.interactive.interactive(render, **grids)")
+        parent = node.parent
+        parent.remove(node)
+        while parent is not None and not parent.children and parent.get("nb_element") in (
+                "mime_bundle", "cell_code_output"):
+            grand = parent.parent
+            grand.remove(parent)
+            parent = grand
+
+
+def interactive_store() -> Path:
+    """Where the notebook execution wrote the interactive figures' pictures."""
+    return Path(os.environ.get(SITE_ASSETS_ENV) or ROOT / "_build" / "interactive")
+
+
+def link_interactive(app, pagename, templatename, context, doctree) -> None:
+    """Point the pictures of interactive figures (``dl_helpers.interactive``) at this page's
+    copy under ``_interactive/`` and copy the picture folders the page uses into the site."""
+    body = context.get("body")
+    if not body or SITE_BASE not in body:
+        return
+    rel = posixpath.relpath(INTERACTIVE_DIR, posixpath.dirname(pagename) or ".")
+    context["body"] = body.replace(SITE_BASE, rel)
+    for key in sorted(set(re.findall(re.escape(SITE_BASE) + r"/([0-9a-f]+)/", body))):
+        target = Path(app.outdir) / INTERACTIVE_DIR / key
+        if target.is_dir():
+            continue
+        source = interactive_store() / key
+        if not source.is_dir():
+            raise ExtensionError(
+                f"{pagename}: the pictures of an interactive figure ({source}) are missing; "
+                "rebuild with `tools/site/build.py --force` (the execution cache is older "
+                "than the picture store)")
+        shutil.copytree(source, target)
 
 
 def prune_scripts(app, pagename, templatename, context, doctree) -> None:
-    """Drop sphinx-thebe's scripts (thebe is off) and, on pages without a widget view, the
-    widget manager and the widget state."""
+    """Drop sphinx-thebe's scripts (thebe is off) and the ipywidgets state (no manager)."""
     scripts = context.get("script_files")
     if not scripts:
         return
-    widgets_needed = _has_widget_view(doctree)
     keep = []
     for js in scripts:
         name = str(getattr(js, "filename", js) or "")
         attrs = getattr(js, "attributes", {}) or {}
         body = str(attrs.get("body", ""))
-        if "sphinx-thebe" in name or "THEBE_JS_URL" in body:
-            continue
-        if not widgets_needed and (any(w in name for w in WIDGET_JS)
-                                   or attrs.get("type") == WIDGET_STATE):
+        if "sphinx-thebe" in name or "THEBE_JS_URL" in body or attrs.get("type") == WIDGET_STATE:
             continue
         keep.append(js)
     scripts[:] = keep
@@ -155,7 +192,8 @@ def prune_scripts(app, pagename, templatename, context, doctree) -> None:
 def setup(app):
     app.add_config_value("site_edition", "instructor", "env", [str])
     app.connect("doctree-read", fold_solutions)
-    app.connect("doctree-read", insert_studies)
+    app.connect("doctree-read", drop_widget_views)
     app.connect("doctree-read", fix_tagged_math)
     app.connect("html-page-context", prune_scripts, priority=900)
+    app.connect("html-page-context", link_interactive)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,12 +1,13 @@
 """Fetch the site's JavaScript assets from the npm registry (pinned) and lay them out locally.
 
-The published book must not request anything from another host. MathJax, require.js and the
-ipywidgets HTML manager are therefore downloaded at build time with ``npm pack NAME@VERSION``
+The published book must not request anything from another host. MathJax is therefore
+downloaded at build time with ``npm pack NAME@VERSION``
 (the ordinary npm client), checked against the pinned sha512 integrity, unpacked, and the few
 files the site needs are copied to ``_build/site_extra/_vendor/``. Sphinx copies that folder
-into the HTML output via ``html_extra_path`` (``_config.yml``); ``mathjax_path`` and MyST-NB's
-``nb_ipywidgets_js`` point into it. Not under ``book/_static``: Jupyter Book would add every
-``*.js`` found there as a ``<script>`` to every page.
+into the HTML output via ``html_extra_path`` (``_config.yml``); ``mathjax_path`` points into
+it. Not under ``book/_static``: Jupyter Book would add every ``*.js`` found there as a
+``<script>`` to every page. (The site needs no require.js and no ipywidgets manager: the
+interactive figures are plain HTML, see ``dl_helpers/interactive.py``.)
 
 Usage (repository root)::
 
@@ -15,9 +16,6 @@ Usage (repository root)::
 Layout of ``_build/site_extra/_vendor/``::
 
     mathjax/           tex-mml-chtml.js + the components it loads on demand (fonts, extensions)
-    requirejs/require.js
-    @jupyter-widgets/html-manager/dist/embed-amd.js (+ its icon fonts)
-    widgets-shim.js    makes the manager find its modules and fonts on this site (see file)
 """
 from __future__ import annotations
 
@@ -32,13 +30,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / "_build" / "npm"
 OUT = ROOT / "_build" / "site_extra" / "_vendor"
-SHIM = Path(__file__).with_name("widgets-shim.js")
 
 # name, version, npm integrity (sha512 of the tarball, as `npm pack --json` reports it)
 PACKAGES = {
     "mathjax": ("3.2.2", "sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZGJvtRZM1vO+geW0OhGw=="),
-    "requirejs": ("2.3.8", "sha512-7/cTSLOdYkNBNJcDMWf+luFvMriVm7eYxp4BcFCsAX0wF421Vyce5SXP17c+Jd5otXKGNehIonFlyQXSowL6Mw=="),
-    "@jupyter-widgets/html-manager": ("1.0.15", "sha512-5thBIV6ymNgmPVOHvzx+gGy8ZSKmSazhtGw4/c4xJDVzRhG9PTeQsRjF3FUTopvFi//SABeNz1yp47bCrJ3CQA=="),
 }
 
 # what is copied out of each package (paths inside the tarball's "package/" folder)
@@ -92,22 +87,12 @@ def copy(src: Path, dst: Path) -> None:
 def build() -> Path:
     stamp = OUT / ".versions"
     wanted = "\n".join(f"{n}@{v} {i}" for n, (v, i) in sorted(PACKAGES.items())) + "\n"
-    shim_ok = (OUT / SHIM.name).exists() and (OUT / SHIM.name).read_bytes() == SHIM.read_bytes()
-    if stamp.exists() and stamp.read_text() == wanted and shim_ok:
+    if stamp.exists() and stamp.read_text() == wanted:
         return OUT
     shutil.rmtree(OUT, ignore_errors=True)
     mathjax = unpack(fetch("mathjax"))
     for part in MATHJAX_PARTS:
         copy(mathjax / part, OUT / "mathjax" / part.removeprefix("es5/"))
-    requirejs = unpack(fetch("requirejs"))
-    copy(requirejs / "require.js", OUT / "requirejs" / "require.js")
-    manager = unpack(fetch("@jupyter-widgets/html-manager"))
-    dist = OUT / "@jupyter-widgets" / "html-manager" / "dist"
-    copy(manager / "dist" / "embed-amd.js", dist / "embed-amd.js")
-    for font in (manager / "dist").iterdir():  # icon fonts the manager's CSS refers to
-        if font.suffix in {".woff2", ".woff", ".ttf", ".eot", ".svg"}:
-            copy(font, dist / font.name)
-    copy(SHIM, OUT / SHIM.name)
     write_favicon_ico(OUT.parent / "favicon.ico")
     stamp.write_text(wanted)
     return OUT
