@@ -7,6 +7,8 @@ Formulas (NumPy from scratch, torch twin, tested equal in float64)::
     gaussian_nll(x, x_hat, sigma_x)      −log p_θ(x|z) of the Gaussian decoder             (106)
     vae_loss(x, x_hat, mu, log_var)      −ELBO per example (β-VAE: β · KL)                 (106)
     reparameterize(mu, log_var, eps)     z = μ + exp(½ log σ²) ∘ ε                         (108), (109)
+    reparameterize_forward / _backward   the same as a layer (contract of dl_helpers.layers)
+    kl_forward / kl_backward             the KL term (107) as a layer: ∂KL/∂μ, ∂KL/∂log σ²
     reparam_gradient(df, mu, sigma, eps) pathwise gradient of E[f(μ + σε)] w.r.t. μ, σ
     interpolate(z1, z2, alphas)          α z₁ + (1 − α) z₂                                 (110)
     linear_gaussian_elbo / _log_evidence ELBO and exact log p(x) of a linear-Gaussian model
@@ -24,7 +26,7 @@ from __future__ import annotations
 import math
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import numpy as np
 import torch
@@ -35,7 +37,9 @@ from ._validation import as_array, check_positive_float, check_positive_int, che
 __all__ = [
     "kl_std_normal", "kl_std_normal_torch", "gaussian_log_density", "kl_monte_carlo",
     "gaussian_nll", "gaussian_nll_torch", "vae_loss", "vae_loss_torch",
-    "reparameterize", "reparameterize_torch", "reparam_gradient", "reparam_gradient_torch",
+    "reparameterize", "reparameterize_torch", "ReparamCache", "reparameterize_forward",
+    "reparameterize_backward", "reparameterize_forward_torch", "KLCache", "kl_forward", "kl_backward",
+    "kl_forward_torch", "reparam_gradient", "reparam_gradient_torch",
     "expected_exp_gradient", "interpolate", "linear_gaussian_elbo", "linear_gaussian_log_evidence",
     "linear_gaussian_posterior",
     "AutoEncoder", "VAE", "TrainResult", "fit_autoencoder", "fit_vae", "reconstruction_mse",
@@ -142,6 +146,56 @@ def reparameterize(mu, log_var, eps) -> np.ndarray:
 def reparameterize_torch(mu: torch.Tensor, log_var: torch.Tensor, eps: torch.Tensor) -> torch.Tensor:
     """Torch twin of :func:`reparameterize` (gradients flow to mu and log_var, not to eps)."""
     return mu + torch.exp(0.5 * log_var) * eps
+
+
+class ReparamCache(NamedTuple):
+    sigma: np.ndarray  #: (n, k) standard deviations exp(½ log σ²)
+    eps: np.ndarray    #: (n, k) the noise of the forward pass
+
+
+def reparameterize_forward(mu, log_var, *, eps) -> tuple[np.ndarray, ReparamCache]:
+    """Layer form of (109): ``z, cache = reparameterize_forward(mu, log_var, eps=eps)``; all (n, k).
+
+    The noise is an option, not an input: no gradient flows to it, and it does not depend on
+    the parameters -- that is the whole trick.
+    """
+    z = reparameterize(mu, log_var, eps)
+    return z, ReparamCache(np.exp(0.5 * np.asarray(log_var, dtype=np.float64)), np.asarray(eps, dtype=np.float64))
+
+
+def reparameterize_backward(dz, cache: ReparamCache) -> tuple[np.ndarray, np.ndarray]:
+    """Gradients (dmu, dlog_var) of the loss from dz (n, k): ∂z/∂μ = 1, ∂z/∂log σ² = ½ σ ε."""
+    dz = as_array(dz, "dz", shape=cache.eps.shape)
+    return dz.copy(), dz * 0.5 * cache.sigma * cache.eps
+
+
+def reparameterize_forward_torch(mu: torch.Tensor, log_var: torch.Tensor, *, eps) -> torch.Tensor:
+    """Torch twin of :func:`reparameterize_forward` (eps may be a NumPy array)."""
+    return reparameterize_torch(mu, log_var, torch.as_tensor(eps, dtype=mu.dtype))
+
+
+class KLCache(NamedTuple):
+    mu: np.ndarray       #: (n, k)
+    log_var: np.ndarray  #: (n, k)
+
+
+def kl_forward(mu, log_var) -> tuple[np.ndarray, KLCache]:
+    """Layer form of :func:`kl_std_normal` (107): mu, log_var (n, k) → KL per example (n,)."""
+    mu, log_var = _pair(mu, log_var)
+    if mu.ndim != 2:
+        raise ValueError(f"mu and log_var must have shape (n, k), got {mu.shape}")
+    return kl_std_normal(mu, log_var), KLCache(mu, log_var)
+
+
+def kl_backward(dkl, cache: KLCache) -> tuple[np.ndarray, np.ndarray]:
+    """(dmu, dlog_var) from dkl (n,): ∂KL/∂μ = μ, ∂KL/∂log σ² = ½ (σ² − 1)."""
+    dkl = as_array(dkl, "dkl", shape=(cache.mu.shape[0],))[:, None]
+    return dkl * cache.mu, dkl * 0.5 * (np.exp(cache.log_var) - 1.0)
+
+
+def kl_forward_torch(mu: torch.Tensor, log_var: torch.Tensor) -> torch.Tensor:
+    """Torch twin of :func:`kl_forward` (the same as :func:`kl_std_normal_torch`)."""
+    return kl_std_normal_torch(mu, log_var)
 
 
 def reparam_gradient(df: Callable[[np.ndarray], np.ndarray], mu, sigma, eps) -> tuple[np.ndarray, np.ndarray]:

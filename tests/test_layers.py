@@ -11,6 +11,7 @@ from dl_helpers.layers import (
     activation_forward_torch, dense_backward, dense_forward, dense_forward_torch,
     get_layer_activation, softmax_backward, softmax_forward, softmax_forward_torch,
 )
+from dl_helpers import vae
 from layer_checks import LayerCase, assert_layer_gradcheck, assert_layer_matches_torch
 
 
@@ -38,6 +39,23 @@ LAYER_CASES = [
     LayerCase(f"activation-{name}", activation_forward, activation_backward,
               activation_forward_torch, _activation_inputs(name))
     for name in activation_names(differentiable_only=True) + ["softmax"]
+]
+
+
+def _gauss_inputs(rng):
+    return (rng.normal(size=(4, 3)), rng.normal(scale=0.7, size=(4, 3))), {}
+
+
+def _reparam_inputs(rng):
+    arrays, _ = _gauss_inputs(rng)
+    return arrays, {"eps": rng.standard_normal((4, 3))}
+
+
+# dl_helpers.vae (notebook 11): the reparameterisation (109) and the KL term (107) as layers
+LAYER_CASES += [
+    LayerCase("vae-reparameterize", vae.reparameterize_forward, vae.reparameterize_backward,
+              vae.reparameterize_forward_torch, _reparam_inputs),
+    LayerCase("vae-kl", vae.kl_forward, vae.kl_backward, vae.kl_forward_torch, _gauss_inputs),
 ]
 
 
