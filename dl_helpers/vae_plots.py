@@ -106,8 +106,10 @@ class InterpolationRender:
         self.fig.subplots_adjust(left=0.08, right=0.97, bottom=0.13, top=0.9, wspace=0.25)
         plot_latent(latent, labels, ax=ax_z)
         ax_z.plot(self.z_path[:, 0], self.z_path[:, 1], "-", color=COLORS["black"], lw=1.5)
-        ax_z.plot(*self.z_path[-1], "o", color=COLORS["black"], ms=6)          # α = 0: z₂
-        ax_z.plot(*self.z_path[0], "s", color=COLORS["black"], ms=6)           # α = 1: z₁ (if alphas start at 1)
+        i1, i2 = int(np.argmin(np.abs(self.alphas - 1.0))), int(np.argmin(np.abs(self.alphas)))
+        ax_z.plot(*self.z_path[i1], "s", color=COLORS["black"], ms=7, label=r"$z_1$ ($\alpha = 1$)")
+        ax_z.plot(*self.z_path[i2], "o", color=COLORS["black"], ms=7, label=r"$z_2$ ($\alpha = 0$)")
+        ax_z.legend(loc="best", fontsize=8)
         (self._point,) = ax_z.plot([], [], "*", color=CLASS_COLORS[5], ms=18, mec="black")
         ax_img.axis("off")
         self._img = ax_img.imshow(self.images[0].reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
