@@ -18,6 +18,8 @@ Mathematics (NumPy from scratch + torch twin)::
     optimizers     SGD (momentum, Nesterov), Adam(W), RMSprop: torch.optim semantics Folien GD/Adam
     perceptron     perceptron_train / perceptron_predict, labels ±1                  Folien (18)–(23)
     training       train / train_torch: same data order, History                     Folien SGD
+    vae            KL to N(0, I), −ELBO, reparameterisation (+ as layers), AE/VAE models Folien (105)–(110)
+    gan            GAN/WGAN losses, optimal D, W₁ and sliced W₁, mode metrics, train_gan Folien (111)–(115)
 
 Data, studies and display (computation separate from plotting)::
 
@@ -28,6 +30,7 @@ Data, studies and display (computation separate from plotting)::
     landscapes     2-D test functions and optimiser trajectories                     Notebook 05
     init_study     init variance × activation × depth: one forward/backward pass     Notebooks 06, 07
     plotting, live_plots, refresher_plots, widgets   figures (blitted, updated in place)
+    vae_plots, gan_plots   figures and render functions of notebooks 11 and 12
     interactive    interactive(render, **grids): the one slider mechanism -- live ipywidgets
                    in a kernel, precomputed pictures + plain HTML on the site
     checks         exercise checkers with German feedback (checks.<topic>)
