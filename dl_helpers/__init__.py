@@ -28,6 +28,8 @@ Mathematics (NumPy from scratch + torch twin)::
                    embedding (image_to_patches, patch_embedding)                     Folien (93)–(95)
     architectures  layer specs -> summarize (shapes, params, MACs), AlexNet … MobileNetV2 as
                    data, build_torch (same counts as published)                      Folien (85)–(92)
+    vae            KL to N(0, I), −ELBO, reparameterisation (+ as layers), AE/VAE models Folien (105)–(110)
+    gan            GAN/WGAN losses, optimal D, W₁ and sliced W₁, mode metrics, train_gan Folien (111)–(115)
 
 Data, studies and display (computation separate from plotting)::
 
@@ -44,7 +46,7 @@ Data, studies and display (computation separate from plotting)::
     <topic>_plots  a topic's figures on BlitFigure, each with a render function for the
                    sliders: refresher_, perceptron_, approximation_, training_, optimizers_,
                    init_study_, architectures_, conv_plots (filters, feature maps, conv geometry),
-                   rnn_plots (gradient over time, gates, learning curves)
+                   rnn_plots (gradient over time, gates, learning curves), vae_plots, gan_plots
     interactive    interactive(render, **grids): the one slider mechanism -- live ipywidgets
                    in a kernel, precomputed pictures + plain HTML on the site
     checks         exercise checkers with German feedback (checks.<topic>)

@@ -20,6 +20,7 @@ from dl_helpers.attention import attention_backward, attention_forward, attentio
 from dl_helpers.rnn import (gru_backward, gru_forward, gru_forward_torch, lstm_backward,
                             lstm_forward, lstm_forward_torch, rnn_backward, rnn_forward,
                             rnn_forward_torch)
+from dl_helpers import vae
 from layer_checks import LayerCase, assert_layer_gradcheck, assert_layer_matches_torch
 
 
@@ -127,6 +128,23 @@ LAYER_CASES = [
     LayerCase("rnn", rnn_forward, rnn_backward, rnn_forward_torch, _recurrent_inputs(1, 1)),
     LayerCase("lstm", lstm_forward, lstm_backward, lstm_forward_torch, _recurrent_inputs(4, 2)),
     LayerCase("gru", gru_forward, gru_backward, gru_forward_torch, _recurrent_inputs(3, 1)),
+]
+
+
+def _gauss_inputs(rng):
+    return (rng.normal(size=(4, 3)), rng.normal(scale=0.7, size=(4, 3))), {}
+
+
+def _reparam_inputs(rng):
+    arrays, _ = _gauss_inputs(rng)
+    return arrays, {"eps": rng.standard_normal((4, 3))}
+
+
+# dl_helpers.vae (notebook 11): the reparameterisation (109) and the KL term (107) as layers
+LAYER_CASES += [
+    LayerCase("vae-reparameterize", vae.reparameterize_forward, vae.reparameterize_backward,
+              vae.reparameterize_forward_torch, _reparam_inputs),
+    LayerCase("vae-kl", vae.kl_forward, vae.kl_backward, vae.kl_forward_torch, _gauss_inputs),
 ]
 
 
