@@ -81,7 +81,7 @@ class TrainingBoundaryFigure(BlitFigure):
         self.title = self.animate(ax_p.set_title(f"Wahrscheinlichkeit für Klasse 1, "
                                                  f"Epoche {loss.size}"))
         ax_l.semilogy(np.arange(1, loss.size + 1), loss, color=COLORS["blue"])
-        ax_l.set(xlabel="Epoche", ylabel="Loss (log. Skala)", title="Trainingsverlauf")
+        ax_l.set(xlabel="Epoche", ylabel="Verlust (log. Skala)", title="Trainingsverlauf")
         self.marker = self.animate(ax_l.plot([], [], "o", color="k")[0])
         fig.tight_layout()
 
