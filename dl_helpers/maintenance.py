@@ -22,9 +22,11 @@ Shape letters: ``n`` rows (one per unit and cycle), ``S`` sensors, ``w`` window 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import torch
+from threadpoolctl import threadpool_limits
 from torch import nn
 
 from ._validation import as_array, check_choice, check_positive_float, check_positive_int
@@ -33,7 +35,8 @@ __all__ = ["SENSOR_NAMES", "SENSOR_ROLES", "MODEL_NAMES", "MODEL_LABELS", "RUL_C
            "make_turbofan", "capped_rul", "ConditionNormalizer", "fit_condition_normalizer",
            "normalize_by_condition", "split_units", "sliding_windows", "last_windows",
            "rmse", "rmse_torch", "phm_score", "phm_score_torch", "window_features",
-           "FEATURE_STATS", "make_model", "fit_model", "predict"]
+           "FEATURE_STATS", "make_model", "fit_model", "predict", "WindowData", "prepare_windows",
+           "StudyResult", "run_study"]
 
 #: The 21 sensor channels of C-MAPSS (Saxena et al. 2008, table 2), same order and names.
 SENSOR_NAMES = ("T2", "T24", "T30", "T50", "P2", "P15", "P30", "Nf", "Nc", "epr", "Ps30",
@@ -97,10 +100,12 @@ def make_turbofan(n_train: int = 100, n_test: int = 100, *, n_conditions: int = 
       steepness k ~ U(``onset``) makes the degradation start late: at half the life less than
       1/(1 + e^(k/2)) < 12 % of the rise has happened (the exponential model of Saxena et al.);
     * **operating condition** drawn uniformly per cycle from ``n_conditions`` (FD001/FD003: 1,
-      FD002/FD004: 6); each condition shifts every sensor by a large offset (tens of noise
-      standard deviations) and scales its noise by 0.8-1.2;
-    * **sensors** x_s = offset_s[c] + g_s D + q_s D^2 + ``noise`` sigma_s[c] eps: channels with role
-      "trend" have |g_s + q_s| between 2 and 8 noise sigmas (sign and curvature q_s vary),
+      FD002/FD004: 6); each condition shifts every sensor by an offset ~ U(0, 200) (noise
+      sigmas are 0.5-2, so raw values mostly reflect the condition) and scales its noise by
+      0.8-1.2;
+    * **sensors** x_s = offset_s[c] + g_s D + q_s D^2 + ``noise`` sigma_s s_c eps, eps ~ N(0, 1),
+      sigma_s ~ U(0.5, 2), s_c ~ U(0.8, 1.2): channels with role "trend" change by
+      |g_s + q_s| ~ U(2, 8) from D = 0 to failure (sign and curvature |q_s| <= |g_s + q_s|/2 vary),
       "noise" channels have g = q = 0, "flat" channels additionally no noise (see SENSOR_ROLES);
     * **test units** are cut off before failure: true RUL at the cut ~ U{``test_rul``} (at most
       T - ``min_cycles``), so each test unit has at least ``min_cycles`` cycles.
@@ -132,7 +137,7 @@ def make_turbofan(n_train: int = 100, n_test: int = 100, *, n_conditions: int = 
     trend = roles == "trend"
     total = rng.uniform(2.0, 8.0, n_s) * rng.choice([-1.0, 1.0], n_s) * trend
     curvature = rng.uniform(-0.5, 0.5, n_s) * total            # q_s; g_s = total - q_s
-    offsets = rng.uniform(0.0, 100.0, (n_conditions, n_s)) * sigma.max()
+    offsets = rng.uniform(0.0, 200.0, (n_conditions, n_s))
     noise_scale = rng.uniform(0.8, 1.2, (n_conditions, n_s))
 
     def fleet(n_units: int, first_id: int, cut: bool) -> Fleet:
@@ -319,7 +324,7 @@ def make_model(name: str, n_sensors: int, window: int = 30, *, seed: int = 0):
         return Ridge(alpha=1.0)
     if name == "hgb":
         from sklearn.ensemble import HistGradientBoostingRegressor
-        return HistGradientBoostingRegressor(max_iter=150, learning_rate=0.1, max_leaf_nodes=15,
+        return HistGradientBoostingRegressor(max_iter=100, learning_rate=0.1, max_leaf_nodes=15,
                                              early_stopping=False, random_state=seed)
     with torch.random.fork_rng(devices=[]):   # seed the init without touching global state
         torch.manual_seed(seed)
@@ -350,7 +355,7 @@ class _LSTMRegressor(nn.Module):
         return self.head(out[:, -1]).squeeze(-1)
 
 
-def fit_model(model, windows, y, *, steps: int = 400, batch_size: int = 128, lr: float = 3e-3,
+def fit_model(model, windows, y, *, steps: int = 200, batch_size: int = 128, lr: float = 5e-3,
               val=None, eval_every: int = 50, seed: int = 0, progress: bool = False):
     """Train ``model`` (from :func:`make_model`) on windows (N, w, S) and targets y (N,).
 
@@ -362,7 +367,8 @@ def fit_model(model, windows, y, *, steps: int = 400, batch_size: int = 128, lr:
     x = as_array(windows, "windows", ndim=3)
     y = as_array(y, "y", shape=(x.shape[0],))
     if not hasattr(model, "parameters"):
-        return model.fit(window_features(x), y)
+        with threadpool_limits(1):  # a few thousand rows: OpenMP threads cost more than they save
+            return model.fit(window_features(x), y)
     from tqdm.auto import tqdm
     gen = torch.Generator().manual_seed(seed)
     xt = torch.as_tensor(x, dtype=torch.float32)
@@ -394,5 +400,139 @@ def predict(model, windows) -> np.ndarray:
             out = model(torch.as_tensor(x, dtype=torch.float32)).double().numpy() * RUL_CAP
         model.train()
     else:
-        out = model.predict(window_features(x))
+        with threadpool_limits(1):
+            out = model.predict(window_features(x))
     return np.clip(out, 0.0, RUL_CAP)
+
+
+# --- the study: all models, several seeds, several training-set sizes -----------------------
+class WindowData(NamedTuple):
+    """Model inputs of one run. X_* are normalised windows (N, w, S), y_* capped RUL (N,).
+
+    unit_train / unit_val (N,) give the unit of every window (for leak tests); X_test / y_test
+    hold one window per test unit (its last cycle); ``test_x`` (n, S) are the normalised test rows.
+    """
+    X_train: np.ndarray
+    y_train: np.ndarray
+    unit_train: np.ndarray
+    X_val: np.ndarray
+    y_val: np.ndarray
+    unit_val: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    test_x: np.ndarray
+
+
+def prepare_windows(train: Fleet, test: Fleet, train_units, val_units, *, n_conditions: int,
+                    window: int = 30, max_windows: int | None = 4000, val_stride: int = 4,
+                    seed: int = 0) -> WindowData:
+    """Normalise per condition (fitted on ``train_units`` only), cut windows, cap the RUL.
+
+    At most ``max_windows`` training windows are kept (a seeded random subset; windows of one
+    unit overlap and are strongly correlated, so little is lost and every model gets the same);
+    of the validation windows every ``val_stride``-th is kept.
+    """
+    train_units, val_units = np.asarray(train_units), np.asarray(val_units)
+    if np.intersect1d(train_units, val_units).size:
+        raise ValueError("train_units and val_units overlap: split by unit first (split_units)")
+    fit_rows = np.isin(train.unit, train_units)
+    norm = fit_condition_normalizer(train.sensors[fit_rows], train.condition[fit_rows],
+                                    n_conditions)
+    x = normalize_by_condition(train.sensors, train.condition, norm)
+    X_tr, end_tr = sliding_windows(x, train.unit, window, units=train_units)
+    if max_windows is not None and X_tr.shape[0] > max_windows:
+        keep = np.sort(np.random.default_rng(seed).choice(X_tr.shape[0], max_windows,
+                                                          replace=False))
+        X_tr, end_tr = X_tr[keep], end_tr[keep]
+    X_va, end_va = sliding_windows(x, train.unit, window, units=val_units)
+    X_va, end_va = X_va[::val_stride], end_va[::val_stride]
+    test_x = normalize_by_condition(test.sensors, test.condition, norm)
+    X_te, end_te = last_windows(test_x, test.unit, window)
+    return WindowData(X_tr, capped_rul(train.rul[end_tr]), train.unit[end_tr],
+                      X_va, capped_rul(train.rul[end_va]), train.unit[end_va],
+                      X_te, capped_rul(test.rul[end_te]), test_x)
+
+
+@dataclass(frozen=True)
+class StudyResult:
+    """Results of :func:`run_study`.
+
+    rmse, score : (n_sizes, n_seeds, n_models) RMSE and PHM'08 score on the last cycle of the
+    test units (capped true RUL). ``life[(size, model)]`` = predictions (n_display, T) over the
+    cycles of the display test units of the first seed (NaN before the first full window);
+    ``life_true`` (n_display, T) their capped true RUL (NaN after the cut), ``life_cycles`` (T,).
+    """
+    sizes: tuple[int, ...]
+    seeds: tuple[int, ...]
+    models: tuple[str, ...]
+    rmse: np.ndarray
+    score: np.ndarray
+    life: dict
+    life_true: np.ndarray
+    life_cycles: np.ndarray
+    display_units: np.ndarray
+
+
+def run_study(sizes=(20, 80), seeds=(0, 1, 2), models=MODEL_NAMES, *, n_test: int = 100,
+              n_conditions: int = 3, noise: float = 1.0, window: int = 30,
+              max_windows: int | None = 4000, steps: int = 200, n_display: int = 4,
+              progress: bool = True) -> StudyResult:
+    """Train every model for every training-set size and seed; evaluate on the test units.
+
+    Per seed one fleet is generated (``max(sizes)`` training units, ``n_test`` test units);
+    a size k uses the first k units of a seeded permutation (nested subsets), 20 % of them
+    for validation (best step of the torch models). Data, split, initialisation and
+    minibatches all depend on the seed, so the spread over seeds covers all of them.
+    """
+    sizes = tuple(check_positive_int(s, "sizes", minimum=5) for s in sizes)
+    seeds = tuple(int(s) for s in seeds)
+    models = tuple(check_choice(m, "model", MODEL_NAMES) for m in models)
+    if not sizes or not seeds or not models:
+        raise ValueError("sizes, seeds and models must not be empty")
+    from tqdm.auto import tqdm
+    rmse_ = np.zeros((len(sizes), len(seeds), len(models)))
+    score_ = np.zeros_like(rmse_)
+    life: dict = {}
+    bar = tqdm(total=rmse_.size, disable=not progress, desc="Modelle")
+    for j, seed in enumerate(seeds):
+        train, test = make_turbofan(max(sizes), n_test, n_conditions=n_conditions, noise=noise,
+                                    seed=seed)
+        order = np.random.default_rng(seed).permutation(train.units)
+        if j == 0:
+            lengths = np.bincount(test.unit - test.unit.min())
+            display = test.units[np.argsort(-lengths, kind="stable")[:n_display]]
+            life_cycles = np.arange(1, lengths.max() + 1)
+            life_true = np.full((display.size, life_cycles.size), np.nan)
+            for r, u in enumerate(display):
+                rows = test.unit == u
+                life_true[r, :rows.sum()] = capped_rul(test.rul[rows])
+        for i, size in enumerate(sizes):
+            tr_u, va_u = split_units(order[:size], 0.2, seed=seed)
+            data = prepare_windows(train, test, tr_u, va_u, n_conditions=n_conditions,
+                                   window=window, max_windows=max_windows, seed=seed)
+            for k, name in enumerate(models):
+                model = fit_model(make_model(name, data.X_train.shape[2], window, seed=seed),
+                                  data.X_train, data.y_train, val=(data.X_val, data.y_val),
+                                  steps=steps, seed=seed)
+                pred = predict(model, data.X_test)
+                rmse_[i, j, k] = rmse(pred, data.y_test)
+                score_[i, j, k] = phm_score(pred, data.y_test)
+                if j == 0:
+                    life[(size, name)] = _life_predictions(model, data.test_x, test.unit,
+                                                           display, window, life_cycles.size)
+                bar.update()
+    bar.close()
+    return StudyResult(sizes, seeds, models, rmse_, score_, life, life_true, life_cycles,
+                       display)
+
+
+def _life_predictions(model, test_x, unit, display, window, length) -> np.ndarray:
+    out = np.full((len(display), length), np.nan)
+    rows = np.isin(unit, display)
+    X, end = sliding_windows(test_x[rows], unit[rows], window)
+    pred = predict(model, X)
+    u = unit[rows][end]
+    for r, d in enumerate(display):
+        sel = u == d
+        out[r, window - 1:window - 1 + sel.sum()] = pred[sel]
+    return out
