@@ -332,7 +332,7 @@ def make_model(name: str, n_sensors: int, window: int = 30, *, seed: int = 0):
             return nn.Sequential(_Channels(), nn.Conv1d(n_sensors, 16, 5), nn.ReLU(),
                                  nn.Conv1d(16, 16, 5, stride=2), nn.ReLU(), nn.Flatten(),
                                  nn.Linear(16 * ((window - 4 - 5) // 2 + 1), 1), nn.Flatten(0))
-        return _LSTMRegressor(n_sensors, 24)
+        return _LSTMRegressor(n_sensors, 16)
 
 
 class _Channels(nn.Module):
@@ -355,7 +355,7 @@ class _LSTMRegressor(nn.Module):
         return self.head(out[:, -1]).squeeze(-1)
 
 
-def fit_model(model, windows, y, *, steps: int = 200, batch_size: int = 128, lr: float = 5e-3,
+def fit_model(model, windows, y, *, steps: int = 200, batch_size: int = 64, lr: float = 5e-3,
               val=None, eval_every: int = 50, seed: int = 0, progress: bool = False):
     """Train ``model`` (from :func:`make_model`) on windows (N, w, S) and targets y (N,).
 
@@ -426,7 +426,8 @@ class WindowData(NamedTuple):
 def prepare_windows(train: Fleet, test: Fleet, train_units, val_units, *, n_conditions: int,
                     window: int = 30, max_windows: int | None = 4000, val_stride: int = 4,
                     seed: int = 0) -> WindowData:
-    """Normalise per condition (fitted on ``train_units`` only), cut windows, cap the RUL.
+    """Normalise per condition (fitted on ``train_units`` only), drop the channels that are
+    constant on the training rows (the flat sensors), cut windows, cap the RUL.
 
     At most ``max_windows`` training windows are kept (a seeded random subset; windows of one
     unit overlap and are strongly correlated, so little is lost and every model gets the same);
@@ -439,6 +440,8 @@ def prepare_windows(train: Fleet, test: Fleet, train_units, val_units, *, n_cond
     norm = fit_condition_normalizer(train.sensors[fit_rows], train.condition[fit_rows],
                                     n_conditions)
     x = normalize_by_condition(train.sensors, train.condition, norm)
+    live = x[fit_rows].std(axis=0) > 1e-6     # z-scores: std 1, or ~0 for never-changing channels
+    x = x[:, live]
     X_tr, end_tr = sliding_windows(x, train.unit, window, units=train_units)
     if max_windows is not None and X_tr.shape[0] > max_windows:
         keep = np.sort(np.random.default_rng(seed).choice(X_tr.shape[0], max_windows,
@@ -446,7 +449,7 @@ def prepare_windows(train: Fleet, test: Fleet, train_units, val_units, *, n_cond
         X_tr, end_tr = X_tr[keep], end_tr[keep]
     X_va, end_va = sliding_windows(x, train.unit, window, units=val_units)
     X_va, end_va = X_va[::val_stride], end_va[::val_stride]
-    test_x = normalize_by_condition(test.sensors, test.condition, norm)
+    test_x = normalize_by_condition(test.sensors, test.condition, norm)[:, live]
     X_te, end_te = last_windows(test_x, test.unit, window)
     return WindowData(X_tr, capped_rul(train.rul[end_tr]), train.unit[end_tr],
                       X_va, capped_rul(train.rul[end_va]), train.unit[end_va],
