@@ -410,7 +410,8 @@ class WindowData(NamedTuple):
     """Model inputs of one run. X_* are normalised windows (N, w, S), y_* capped RUL (N,).
 
     unit_train / unit_val (N,) give the unit of every window (for leak tests); X_test / y_test
-    hold one window per test unit (its last cycle); ``test_x`` (n, S) are the normalised test rows.
+    hold one window per test unit (its last cycle); ``test_x`` (n, S) are the normalised test rows;
+    ``channels`` the names of the S kept sensors.
     """
     X_train: np.ndarray
     y_train: np.ndarray
@@ -421,6 +422,7 @@ class WindowData(NamedTuple):
     X_test: np.ndarray
     y_test: np.ndarray
     test_x: np.ndarray
+    channels: tuple[str, ...]
 
 
 def prepare_windows(train: Fleet, test: Fleet, train_units, val_units, *, n_conditions: int,
@@ -453,7 +455,8 @@ def prepare_windows(train: Fleet, test: Fleet, train_units, val_units, *, n_cond
     X_te, end_te = last_windows(test_x, test.unit, window)
     return WindowData(X_tr, capped_rul(train.rul[end_tr]), train.unit[end_tr],
                       X_va, capped_rul(train.rul[end_va]), train.unit[end_va],
-                      X_te, capped_rul(test.rul[end_te]), test_x)
+                      X_te, capped_rul(test.rul[end_te]), test_x,
+                      tuple(np.array(SENSOR_NAMES)[live]))
 
 
 @dataclass(frozen=True)

@@ -176,7 +176,8 @@ def test_no_window_of_a_held_out_unit_in_training(small):
     assert np.intersect1d(d.unit_train, vu).size == 0
     assert np.intersect1d(d.unit_train, test.units).size == 0
     assert set(np.unique(d.unit_val)) == set(vu)
-    assert d.X_train.shape[0] == 500 and d.X_test.shape == (10, 30, 21)
+    assert d.X_train.shape[0] == 500 and d.X_test.shape == (10, 30, 15)
+    assert d.channels == tuple(np.array(m.SENSOR_NAMES)[ROLES != "flat"])
     assert d.y_train.max() <= m.RUL_CAP and d.y_test.min() >= 5
     with pytest.raises(ValueError, match="overlap"):
         m.prepare_windows(train, test, tu, tu[:2], n_conditions=3)
@@ -250,7 +251,7 @@ def test_models_fit_and_predict(small, name):
     tu, vu = m.split_units(train.units, 0.25, seed=0)
     d = m.prepare_windows(train, test, tu, vu, n_conditions=3, max_windows=300)
     state = torch.random.get_rng_state()
-    preds = [m.predict(m.fit_model(m.make_model(name, 21, seed=2), d.X_train, d.y_train,
+    preds = [m.predict(m.fit_model(m.make_model(name, d.X_train.shape[2], seed=2), d.X_train, d.y_train,
                                    steps=20, val=(d.X_val, d.y_val), eval_every=10, seed=2),
                        d.X_test) for _ in range(2)]
     assert torch.equal(state, torch.random.get_rng_state())   # no global seeding
