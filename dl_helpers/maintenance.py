@@ -36,7 +36,7 @@ __all__ = ["SENSOR_NAMES", "SENSOR_ROLES", "MODEL_NAMES", "MODEL_LABELS", "RUL_C
            "normalize_by_condition", "split_units", "sliding_windows", "last_windows",
            "rmse", "rmse_torch", "phm_score", "phm_score_torch", "window_features",
            "FEATURE_STATS", "make_model", "fit_model", "predict", "WindowData", "prepare_windows",
-           "StudyResult", "run_study"]
+           "StudyResult", "run_study", "LSTMRegressor", "SensorChannels"]
 
 #: The 21 sensor channels of C-MAPSS (Saxena et al. 2008, table 2), same order and names.
 SENSOR_NAMES = ("T2", "T24", "T30", "T50", "P2", "P15", "P30", "Nf", "Nc", "epr", "Ps30",
@@ -329,20 +329,20 @@ def make_model(name: str, n_sensors: int, window: int = 30, *, seed: int = 0):
     with torch.random.fork_rng(devices=[]):   # seed the init without touching global state
         torch.manual_seed(seed)
         if name == "cnn":
-            return nn.Sequential(_Channels(), nn.Conv1d(n_sensors, 16, 5), nn.ReLU(),
+            return nn.Sequential(SensorChannels(), nn.Conv1d(n_sensors, 16, 5), nn.ReLU(),
                                  nn.Conv1d(16, 16, 5, stride=2), nn.ReLU(), nn.Flatten(),
                                  nn.Linear(16 * ((window - 4 - 5) // 2 + 1), 1), nn.Flatten(0))
-        return _LSTMRegressor(n_sensors, 16)
+        return LSTMRegressor(n_sensors, 16)
 
 
-class _Channels(nn.Module):
+class SensorChannels(nn.Module):
     """(N, w, S) -> (N, S, w): the sensors are the channels of Conv1d."""
 
     def forward(self, x):
         return x.transpose(1, 2)
 
 
-class _LSTMRegressor(nn.Module):
+class LSTMRegressor(nn.Module):
     """LSTM over the window, linear read-out of the last hidden state."""
 
     def __init__(self, n_sensors: int, hidden: int):
