@@ -21,17 +21,19 @@ MODEL_COLORS = {"ridge": COLORS["grey"], "hgb": COLORS["green"], "cnn": COLORS["
                 "lstm": COLORS["red"]}
 
 
-def plot_sensor_traces(axes, fleet: Fleet, sensors, units, x=None, *, against_rul: bool = True):
+def plot_sensor_traces(axes, fleet: Fleet, sensors, units, x=None, *, against_rul: bool = True,
+                       **line_kw):
     """One panel per sensor name: its values (``x`` (n, S), default the raw sensors) for the
-    given units, plotted against the true RUL (failure at the right, 0) or against the cycle."""
+    given units, plotted against the true RUL (failure at the right, 0) or against the cycle.
+    ``line_kw`` go to ``ax.plot`` (e.g. ``ls="none", marker="."`` for raw, jumping values)."""
+    style = {"lw": 0.8, "alpha": 0.85, **line_kw}
     values = fleet.sensors if x is None else np.asarray(x)
     for ax, name in zip(np.atleast_1d(axes), sensors):
         s = SENSOR_NAMES.index(name)
         for i, u in enumerate(units):
             rows = fleet.unit == u
             t = fleet.rul[rows] if against_rul else fleet.cycle[rows]
-            ax.plot(t, values[rows, s], lw=0.8, alpha=0.85, label=f"Einheit {u}",
-                    color=f"C{i}")
+            ax.plot(t, values[rows, s], label=f"Einheit {u}", color=f"C{i}", **style)
         if against_rul:
             ax.invert_xaxis()
         ax.set(title=name, xlabel="Restlebensdauer (Zyklen)" if against_rul else "Zyklus")
@@ -85,10 +87,12 @@ def plot_data_size(ax, study: StudyResult, metric: str = "rmse"):
         ax.errorbar(sizes * (1 + 0.03 * (k - 1.5)), mean, yerr=std, marker="o", capsize=3,
                     color=MODEL_COLORS[name], label=MODEL_LABELS[name])
     ax.set_xscale("log")
+    if metric == "score":
+        ax.set_yscale("log")       # the score grows exponentially: outliers dominate
     ax.set_xticks(sizes, [str(s) for s in sizes])
     ax.minorticks_off()
     ax.set(xlabel="Anzahl Trainingseinheiten",
-           ylabel="RMSE (Zyklen)" if metric == "rmse" else "PHM'08-Score")
+           ylabel="RMSE (Zyklen)" if metric == "rmse" else "PHM'08-Score (log.)")
     ax.legend(fontsize=8)
     return ax
 
