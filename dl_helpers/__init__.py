@@ -27,7 +27,8 @@ Data, studies and display (computation separate from plotting)::
     worked_example the slides' small backprop network with every number             Notebook 04
     landscapes     2-D test functions and optimiser trajectories                     Notebook 05
     init_study     init variance × activation × depth: one forward/backward pass     Notebooks 06, 07
-    plotting, live_plots, refresher_plots, widgets   figures (blitted, updated in place)
+    maintenance    C-MAPSS-like run-to-failure data, RUL pipeline, metrics, 4 models Notebook 13
+    plotting, live_plots, refresher_plots, maintenance_plots, widgets   figures
     interactive    interactive(render, **grids): the one slider mechanism -- live ipywidgets
                    in a kernel, precomputed pictures + plain HTML on the site
     checks         exercise checkers with German feedback (checks.<topic>)
