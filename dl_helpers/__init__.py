@@ -28,7 +28,8 @@ Data, studies and display (computation separate from plotting)::
     landscapes     2-D test functions and optimiser trajectories                     Notebook 05
     init_study     init variance × activation × depth: one forward/backward pass     Notebooks 06, 07
     maintenance    C-MAPSS-like run-to-failure data, RUL pipeline, metrics, 4 models Notebook 13
-    plotting, live_plots, refresher_plots, maintenance_plots, widgets   figures
+                   (figures: maintenance_plots)
+    plotting, live_plots, refresher_plots, widgets   figures (blitted, updated in place)
     interactive    interactive(render, **grids): the one slider mechanism -- live ipywidgets
                    in a kernel, precomputed pictures + plain HTML on the site
     checks         exercise checkers with German feedback (checks.<topic>)
