@@ -316,9 +316,12 @@ def window_features(windows) -> np.ndarray:
 # --- models --------------------------------------------------------------------------------
 def make_model(name: str, n_sensors: int, window: int = 30, *, seed: int = 0):
     """A fresh, untrained model: "ridge", "hgb" (scikit-learn, on :func:`window_features`),
-    "cnn" or "lstm" (torch, on windows (N, w, S)). Sizes are chosen to train in seconds."""
+    "cnn" or "lstm" (torch, on windows (N, ``window``, ``n_sensors``)), sized to train in
+    about a second: CNN = Conv1d(S, 16, 5) - ReLU - Conv1d(16, 16, 5, stride 2) - ReLU - Linear;
+    LSTM = one layer with 16 units, linear read-out of the last step."""
     name = check_choice(name, "model", MODEL_NAMES)
     check_positive_int(n_sensors, "n_sensors")
+    check_positive_int(window, "window", minimum=9)
     if name == "ridge":
         from sklearn.linear_model import Ridge
         return Ridge(alpha=1.0)

@@ -262,6 +262,8 @@ def test_models_fit_and_predict(small, name):
 def test_make_model_rejects_unknown_name():
     with pytest.raises(ValueError, match="choose one of"):
         m.make_model("transformer", 21)
+    with pytest.raises(ValueError, match="window"):
+        m.make_model("cnn", 21, window=5)
 
 
 def test_run_study_shapes():
