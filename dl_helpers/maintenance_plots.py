@@ -3,7 +3,7 @@
 * :func:`plot_sensor_traces` -- a few sensors of a few units over the life (raw or normalised);
 * :func:`plot_phm_score` -- the asymmetric PHM'08 score of one unit vs. the prediction error;
 * :func:`plot_life` -- predicted and true (capped) RUL over the cycles of one test unit;
-* :func:`plot_data_size` -- mean ± std over seeds of a metric vs. the number of training units;
+* :func:`plot_data_size` -- a metric vs. the number of training units (mean and every seed);
 * :func:`render_life` -- :func:`plot_life` on a new figure, for ``interactive()``.
 """
 from __future__ import annotations
@@ -77,15 +77,18 @@ def plot_life(ax, study: StudyResult, unit_index: int = 0, size: int | None = No
 
 
 def plot_data_size(ax, study: StudyResult, metric: str = "rmse"):
-    """Mean ± standard deviation over the seeds of ``metric`` ("rmse" or "score") vs. size."""
+    """``metric`` ("rmse" or "score") vs. the number of training units: the mean over the seeds
+    as a line, every seed as a small dot (with few seeds that shows the spread honestly)."""
     if metric not in ("rmse", "score"):
         raise ValueError(f"metric must be 'rmse' or 'score', got {metric!r}")
     values = study.rmse if metric == "rmse" else study.score
     sizes = np.array(study.sizes)
     for k, name in enumerate(study.models):
-        mean, std = values[:, :, k].mean(axis=1), values[:, :, k].std(axis=1)
-        ax.errorbar(sizes * (1 + 0.03 * (k - 1.5)), mean, yerr=std, marker="o", capsize=3,
-                    color=MODEL_COLORS[name], label=MODEL_LABELS[name])
+        x = sizes * (1 + 0.03 * (k - 1.5))            # small offset: the dots do not overlap
+        ax.plot(x, values[:, :, k].mean(axis=1), marker="o", color=MODEL_COLORS[name],
+                label=MODEL_LABELS[name])
+        ax.plot(np.repeat(x, values.shape[1]), values[:, :, k].ravel(), ".", ms=4, alpha=0.6,
+                color=MODEL_COLORS[name])
     ax.set_xscale("log")
     if metric == "score":
         ax.set_yscale("log")       # the score grows exponentially: outliers dominate
