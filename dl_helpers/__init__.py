@@ -42,11 +42,13 @@ Data, studies and display (computation separate from plotting)::
     rnn_study      gradient norm over time, memory task (torch training), gate trace Notebook 10
     architecture_studies  receptive field, separable saving, compound scaling,
                    gradient flow with/without skips                                  Notebook 09
+    maintenance    C-MAPSS-like run-to-failure data, RUL pipeline, metrics, 4 models Notebook 13
     plotting       shared style, decision grids, BlitFigure: the one base of every live figure
     <topic>_plots  a topic's figures on BlitFigure, each with a render function for the
                    sliders: refresher_, perceptron_, approximation_, training_, optimizers_,
                    init_study_, architectures_, conv_plots (filters, feature maps, conv geometry),
-                   rnn_plots (gradient over time, gates, learning curves), vae_plots, gan_plots
+                   rnn_plots (gradient over time, gates, learning curves), vae_plots, gan_plots,
+                   maintenance_plots
     interactive    interactive(render, **grids): the one slider mechanism -- live ipywidgets
                    in a kernel, precomputed pictures + plain HTML on the site
     checks         exercise checkers with German feedback (checks.<topic>)
