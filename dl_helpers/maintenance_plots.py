@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .live_plots import new_figure
+from .plotting import new_figure
 from .maintenance import MODEL_LABELS, RUL_CAP, SENSOR_NAMES, Fleet, StudyResult, phm_score
 from .plotting import COLORS
 
