@@ -45,6 +45,7 @@ Data, studies and display (computation separate from plotting)::
                    sliders: refresher_, perceptron_, approximation_, training_, optimizers_,
                    init_study_, architectures_, conv_plots (filters, feature maps, conv geometry),
                    rnn_plots (gradient over time, gates, learning curves)
+    threads        one_thread(): NumPy's BLAS and torch on one thread (small problems)
     interactive    interactive(render, **grids): the one slider mechanism -- live ipywidgets
                    in a kernel, precomputed pictures + plain HTML on the site
     checks         exercise checkers with German feedback (checks.<topic>)
