@@ -58,3 +58,11 @@ def test_render_trajectories_same_values_same_picture():
     assert render_trajectories(0.1, landscape="saddle") != png
     with pytest.raises(ValueError, match="landscape"):
         render_trajectories(0.1, landscape="everest")
+
+
+def test_render_trajectories_lr_factor_scales_the_default_lr():
+    # the notebook's landscape slider: lr = lr_factor * DEFAULT_HPARAMS[landscape]["lr"]
+    assert (render_trajectories(landscape="rosenbrock", lr_factor=2.0)
+            == render_trajectories(2.0 * ls.DEFAULT_HPARAMS["rosenbrock"]["lr"], landscape="rosenbrock"))
+    with pytest.raises(ValueError, match="lr_factor"):
+        render_trajectories(landscape="rosenbrock", lr_factor=0.0)
