@@ -84,7 +84,7 @@ def _kernel_reference_ms() -> float:
     times = []
     for _ in range(5):
         t0 = time.perf_counter()
-        trajectory_torch(Adam(lr=0.05), L.torch_f, L.x0, 100)
+        trajectory_torch(Adam(lr=0.05), L.f_torch, L.x0, 100)
         times.append(time.perf_counter() - t0)
     return 1e3 * statistics.median(times)
 

@@ -66,7 +66,7 @@ class Landscape:
     f : callable, ndarray (..., 2) -> ndarray (...)            function value
     grad : callable, ndarray (..., 2) -> ndarray (..., 2)      analytic gradient ∇f
     hessian : callable, ndarray (2,) -> ndarray (2, 2)         analytic Hessian ∇²f
-    torch_f : callable, Tensor (2,) -> Tensor ()               the same f in torch
+    f_torch : callable, Tensor (2,) -> Tensor ()               the same f in torch
     x_min : ndarray of shape (2,)                              a global minimiser
     f_min : float                                              f(x_min)
     x0 : ndarray of shape (2,)                                 default start point
@@ -79,7 +79,7 @@ class Landscape:
     f: Callable[[np.ndarray], np.ndarray]
     grad: Callable[[np.ndarray], np.ndarray]
     hessian: Callable[[np.ndarray], np.ndarray]
-    torch_f: Callable[[torch.Tensor], torch.Tensor]
+    f_torch: Callable[[torch.Tensor], torch.Tensor]
     x_min: np.ndarray
     f_min: float
     x0: np.ndarray
@@ -159,12 +159,12 @@ def quadratic(lambdas: Sequence[float] = (1.0, 10.0), angle: float = 0.0) -> Lan
     def grad(x):
         return _points(x) @ H  # H is symmetric: (Hx)ᵀ = xᵀH
 
-    def torch_f(x):
+    def f_torch(x):
         return 0.5 * x @ H_t @ x
 
     lam = np.sort(np.asarray(lambdas, dtype=np.float64))
     return Landscape(
-        name="quadratic", f=f, grad=grad, hessian=lambda x: H.copy(), torch_f=torch_f,
+        name="quadratic", f=f, grad=grad, hessian=lambda x: H.copy(), f_torch=f_torch,
         x_min=np.zeros(2), f_min=0.0, x0=np.array([-2.0, 1.0]), xlim=(-2.5, 2.5), ylim=(-1.5, 1.5),
         formula=(r"\tfrac12\,x^\top H x,\ \lambda(H) = (%g, %g)" % (lam[0], lam[1])),
     )
@@ -194,11 +194,11 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Landscape:
         return np.array([[2.0 - 4.0 * b * (y - x ** 2) + 8.0 * b * x ** 2, -4.0 * b * x],
                          [-4.0 * b * x, 2.0 * b]])
 
-    def torch_f(p):
+    def f_torch(p):
         return (a - p[0]) ** 2 + b * (p[1] - p[0] ** 2) ** 2
 
     return Landscape(
-        name="rosenbrock", f=f, grad=grad, hessian=hessian, torch_f=torch_f,
+        name="rosenbrock", f=f, grad=grad, hessian=hessian, f_torch=f_torch,
         x_min=np.array([a, a * a]), f_min=0.0, x0=np.array([-1.5, 2.0]),
         xlim=(-2.0, 2.0), ylim=(-1.0, 3.0),
         formula=r"(%g - x)^2 + %g\,(y - x^2)^2" % (a, b), log_levels=True,
@@ -226,11 +226,11 @@ def saddle() -> Landscape:
         _, y = _points(p)
         return np.array([[1.0, 0.0], [0.0, 3.0 * y ** 2 - 1.0]])
 
-    def torch_f(p):
+    def f_torch(p):
         return 0.5 * p[0] ** 2 + 0.25 * p[1] ** 4 - 0.5 * p[1] ** 2
 
     return Landscape(
-        name="saddle", f=f, grad=grad, hessian=hessian, torch_f=torch_f,
+        name="saddle", f=f, grad=grad, hessian=hessian, f_torch=f_torch,
         x_min=np.array([0.0, 1.0]), f_min=-0.25, x0=np.array([-1.8, 1e-3]),
         xlim=(-2.0, 2.0), ylim=(-1.6, 1.6), formula=r"\tfrac12 x^2 + \tfrac14 y^4 - \tfrac12 y^2",
     )
@@ -269,12 +269,12 @@ def beale() -> Landscape:
             h += 2.0 * np.array([[rx * rx, rx * ry + r * rxy], [rx * ry + r * rxy, ry * ry + r * ryy]])
         return h
 
-    def torch_f(p):
+    def f_torch(p):
         x, y = p[0], p[1]
         return sum((c - x + x * y ** k) ** 2 for k, c in enumerate(_BEALE_C, start=1))
 
     return Landscape(
-        name="beale", f=f, grad=grad, hessian=hessian, torch_f=torch_f,
+        name="beale", f=f, grad=grad, hessian=hessian, f_torch=f_torch,
         x_min=np.array([3.0, 0.5]), f_min=0.0, x0=np.array([1.0, 1.4]),
         xlim=(-4.5, 4.5), ylim=(-4.5, 4.5),
         formula=r"\sum_{k=1}^{3} (c_k - x + x y^k)^2", log_levels=True,
@@ -346,12 +346,12 @@ def regression_landscape(x, y) -> Landscape:
     def grad(theta):
         return _points(theta, "theta") @ H - c
 
-    def torch_f(theta):
+    def f_torch(theta):
         return 0.5 * torch.mean((theta[0] * x_t + theta[1] - y_t) ** 2)
 
     span = 2.0
     return Landscape(
-        name="regression", f=f, grad=grad, hessian=lambda theta: H.copy(), torch_f=torch_f,
+        name="regression", f=f, grad=grad, hessian=lambda theta: H.copy(), f_torch=f_torch,
         x_min=theta_star, f_min=float(f(theta_star)), x0=theta_star + np.array([-1.5, 1.5]),
         xlim=(theta_star[0] - span, theta_star[0] + span),
         ylim=(theta_star[1] - span, theta_star[1] + span),
@@ -546,7 +546,7 @@ class TorchOptimKernel:
                              maximize=False)
 
 
-def trajectory_torch(optimizer, torch_f: Callable, x0, steps: int) -> Trajectory:
+def trajectory_torch(optimizer, f_torch: Callable, x0, steps: int) -> Trajectory:
     """The same as :func:`run_trajectory`, but with ``torch.optim``'s update and autograd.
 
     Parameters
@@ -555,14 +555,14 @@ def trajectory_torch(optimizer, torch_f: Callable, x0, steps: int) -> Trajectory
         An ``SGD``/``Adam`` object runs ``torch.optim``'s functional kernel with its
         hyperparameters (:class:`TorchOptimKernel`, cheap); a factory such as
         ``lambda p: torch.optim.Adam(p, lr=0.1)`` builds the ``torch.optim`` class itself.
-    torch_f : callable, Tensor (2,) -> Tensor ()       (``Landscape.torch_f``)
+    f_torch : callable, Tensor (2,) -> Tensor ()       (``Landscape.f_torch``)
     x0 : ndarray of shape (2,)
     steps : int >= 0
 
     Computation in float64. Stops like :func:`run_trajectory` when the iterate diverges.
     """
-    if not callable(torch_f):
-        raise TypeError("torch_f must be a callable Tensor (2,) -> Tensor ()")
+    if not callable(f_torch):
+        raise TypeError("f_torch must be a callable Tensor (2,) -> Tensor ()")
     if type(optimizer) not in (SGD, Adam) and not callable(optimizer):
         raise TypeError("optimizer must be a dl_helpers SGD/Adam or a callable make_optimizer, "
                         f"got {type(optimizer).__name__}")
@@ -580,7 +580,7 @@ def trajectory_torch(optimizer, torch_f: Callable, x0, steps: int) -> Trajectory
     diverged = False
     for _ in range(steps):
         opt.zero_grad()
-        loss = torch_f(x)
+        loss = f_torch(x)
         loss.backward()
         losses.append(loss.item())
         opt.step()
@@ -590,7 +590,7 @@ def trajectory_torch(optimizer, torch_f: Callable, x0, steps: int) -> Trajectory
             diverged = True
             break
     with torch.no_grad():
-        losses.append(torch_f(x).item())
+        losses.append(f_torch(x).item())
     return Trajectory(np.array(path), np.array(losses), diverged)
 
 

@@ -61,7 +61,7 @@ def test_torch_twin_value_and_autograd(name):
     L = ls.get_landscape(name)
     for x in _points(np.random.default_rng(3), L):
         xt = torch.tensor(x, dtype=torch.float64, requires_grad=True)
-        val = L.torch_f(xt)
+        val = L.f_torch(xt)
         val.backward()
         scale = max(1.0, abs(L.f(x)))
         assert abs(val.item() - L.f(x)) <= PARITY_TOL * scale
@@ -126,7 +126,7 @@ def test_bad_inputs_name_the_argument():
     with pytest.raises(TypeError, match="optimizer"):
         ls.run_trajectory("adam", q.f, q.grad, q.x0, 5)
     with pytest.raises(TypeError, match="make_optimizer"):
-        ls.trajectory_torch(lambda p: None, q.torch_f, q.x0, 3)
+        ls.trajectory_torch(lambda p: None, q.f_torch, q.x0, 3)
     with pytest.raises(ValueError, match="beta"):
         ls.momentum_stability_limit(np.eye(2), 1.0)
     with pytest.raises(ValueError, match="symmetric"):
@@ -149,7 +149,7 @@ def test_numpy_trajectory_equals_torch_optim(name, opt):
     L = ls.get_landscape(name)
     np_opt, make_torch = OPTIMIZERS[opt]
     a = ls.run_trajectory(np_opt, L.f, L.grad, L.x0, 150)
-    b = ls.trajectory_torch(make_torch, L.torch_f, L.x0, 150)
+    b = ls.trajectory_torch(make_torch, L.f_torch, L.x0, 150)
     assert a.path.shape == b.path.shape == (151, 2)
     assert not a.diverged and not b.diverged
     assert np.abs(a.path - b.path).max() <= PARITY_TOL
@@ -174,8 +174,8 @@ def test_torch_functional_kernel_equals_torch_optim_class(case):
     """TorchOptimKernel (torch.optim.sgd.sgd / adam.adam) = the torch.optim class, bit for bit."""
     np_opt, make_torch = KERNEL_CASES[case]
     L = ls.get_landscape("rosenbrock")
-    a = ls.trajectory_torch(np_opt, L.torch_f, L.x0, 120)
-    b = ls.trajectory_torch(make_torch, L.torch_f, L.x0, 120)
+    a = ls.trajectory_torch(np_opt, L.f_torch, L.x0, 120)
+    b = ls.trajectory_torch(make_torch, L.f_torch, L.x0, 120)
     assert a.path.shape == b.path.shape == (121, 2)
     assert np.array_equal(a.path, b.path) and np.array_equal(a.losses, b.losses)
     c = ls.run_trajectory(np_opt, L.f, L.grad, L.x0, 120)
@@ -189,9 +189,9 @@ def test_torch_functional_kernel_falls_back_to_the_class(opt, monkeypatch):
         raise TypeError("unexpected keyword argument")
     monkeypatch.setattr(ls.TorchOptimKernel, "_functional_step", wrong_signature)
     L = ls.get_landscape("rosenbrock")
-    a = ls.trajectory_torch(opt, L.torch_f, L.x0, 30)
+    a = ls.trajectory_torch(opt, L.f_torch, L.x0, 30)
     monkeypatch.undo()
-    b = ls.trajectory_torch(opt, L.torch_f, L.x0, 30)
+    b = ls.trajectory_torch(opt, L.f_torch, L.x0, 30)
     assert np.array_equal(a.path, b.path)
 
 
@@ -204,7 +204,7 @@ def test_torch_functional_kernel_rejects_bad_input():
     with pytest.raises(ValueError, match="grad"):
         ls.TorchOptimKernel(Adam(lr=0.1), [x]).step()
     with pytest.raises(TypeError, match="optimizer"):
-        ls.trajectory_torch("adam", ls.get_landscape("quadratic").torch_f, np.zeros(2), 3)
+        ls.trajectory_torch("adam", ls.get_landscape("quadratic").f_torch, np.zeros(2), 3)
 
 
 def test_lecture_momentum_form_gives_the_same_trajectory():
@@ -341,7 +341,7 @@ def test_regression_landscape_is_the_mse(regression_data):
     for theta in rng.normal(size=(4, 2)):
         assert R.f(theta) == pytest.approx(mse(theta[0] * x + theta[1], y), rel=1e-12)
         assert gradient_check(R.f, R.grad, theta).rel_error < 1e-7
-        assert R.torch_f(torch.tensor(theta)).item() == pytest.approx(R.f(theta), rel=1e-12)
+        assert R.f_torch(torch.tensor(theta)).item() == pytest.approx(R.f(theta), rel=1e-12)
     assert np.allclose(R.x_min, np.polyfit(x, y, 1), rtol=1e-10)
 
 
@@ -411,5 +411,5 @@ def test_slides_adam_indexing_from_t0_equals_torch_adam():
         w = w - eta / (np.sqrt(v_hat) + eps) * m_hat   # (61)
         path.append(w)
     ref = ls.trajectory_torch(lambda p: torch.optim.Adam(p, lr=eta, betas=(b1, b2), eps=eps),
-                              L.torch_f, L.x0, 50)
+                              L.f_torch, L.x0, 50)
     assert np.abs(np.array(path) - ref.path).max() <= 1e-15
