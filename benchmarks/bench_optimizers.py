@@ -28,8 +28,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from benchmarks._common import Result  # noqa: E402
-from dl_helpers.landscapes import (DEFAULT_HPARAMS, OPTIMIZER_LABELS,  # noqa: E402
-                                   compare_optimizers, get_landscape, trajectory_torch)
+from dl_helpers.landscapes import get_landscape  # noqa: E402
+from dl_helpers.trajectories import (DEFAULT_HPARAMS, OPTIMIZER_LABELS,  # noqa: E402
+                                     compare_optimizers, trajectory_torch)
 from dl_helpers.optimizers_plots import TrajectoryPlot  # noqa: E402
 from dl_helpers.optimizers import Adam  # noqa: E402
 

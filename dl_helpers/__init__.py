@@ -35,7 +35,8 @@ Data, studies and display (computation separate from plotting)::
     refresher      finite differences, error vs step size, unit balls                Notebook 00
     approximation  one-hidden-layer universal approximation study                    Notebook 02
     worked_example the slides' small backprop network with every number             Notebook 04
-    landscapes     2-D test functions and optimiser trajectories                     Notebook 05
+    landscapes     2-D test functions (Landscape with f, grad, hessian, f_torch)    Notebook 05
+    trajectories   optimiser paths (NumPy / torch.optim), stability limits, Adam facts Notebook 05
     init_study     init variance × activation × depth: one forward/backward pass     Notebooks 06, 07
     rnn_study      gradient norm over time, memory task (torch training), gate trace Notebook 10
     architecture_studies  receptive field, separable saving, compound scaling,

@@ -4,7 +4,7 @@
   one path per optimiser (and its loss curve) redrawn on each move;
 * :func:`render_trajectories` -- the slider's render function ``(lr, ...) -> PNG``.
 
-The trajectories come from :mod:`dl_helpers.landscapes` (``compare_optimizers``,
+The trajectories come from :mod:`dl_helpers.trajectories` (``compare_optimizers``,
 ``run_trajectory``); this module only draws them.
 """
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from ._validation import check_choice, check_positive_float, check_positive_int
-from .landscapes import (DEFAULT_HPARAMS, OPTIMIZER_LABELS, Landscape, Trajectory,
-                         compare_optimizers, contour_grid, get_landscape)
+from .landscapes import Landscape, contour_grid, get_landscape
 from .plotting import CLASS_COLORS, BlitFigure, new_figure
+from .trajectories import DEFAULT_HPARAMS, OPTIMIZER_LABELS, Trajectory, compare_optimizers
 
 __all__ = ["TrajectoryPlot", "render_trajectories"]
 
