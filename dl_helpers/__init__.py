@@ -3,7 +3,8 @@
 Public API: one module per lecture topic; import from the module
 (``from dl_helpers.network import forward, backward``). Every NumPy function has a torch
 counterpart named ``name_torch`` (``dense_forward`` / ``dense_forward_torch``), and ``tests/``
-proves both agree in float64 (≤ 1e-10).
+proves both agree in float64 (≤ 1e-10). Adding a topic? ``dl_helpers/README.md`` says where its
+computation, torch twin, layer, figures, slider, checker, tests, benchmark and notebook go.
 
 Mathematics (NumPy from scratch + torch twin)::
 
