@@ -124,7 +124,8 @@ class TorchOptimKernel:
     and the same arithmetic. The classes themselves import ``torch._dynamo`` the first time an
     optimiser is built or stepped, a one-time cost of 2–5 s on the course machine (measured:
     2.1 s for the first ``torch.optim.Adam`` step in a fresh process, 0.4 ms for SGD after it);
-    the kernels do not. That import cost is why the public classes are not used here. ``tests/test_landscapes.py`` checks that kernel and class give identical iterates.
+    the kernels do not. That import cost is why the public classes are not used here.
+    ``tests/test_trajectories.py`` checks that kernel and class give identical iterates.
 
     Parameters
     ----------
