@@ -17,12 +17,12 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
-from threadpoolctl import threadpool_limits  # noqa: E402
 
 from benchmarks._common import Result, interleaved_ratio, median_time  # noqa: E402
 from dl_helpers.architectures import ARCHITECTURES, summarize  # noqa: E402
 from dl_helpers.architectures_plots import render_gradient_flow  # noqa: E402
 from dl_helpers.attention import attention_backward, attention_forward, attention_forward_torch  # noqa: E402
+from dl_helpers.threads import one_thread  # noqa: E402
 
 
 def _summarize_all():
@@ -46,13 +46,8 @@ def run() -> dict[str, Result]:
         out = attention_forward_torch(tq, tk, tv)
         return torch.autograd.grad(out, (tq, tk, tv), tdout)
 
-    threads = torch.get_num_threads()
-    try:
-        torch.set_num_threads(1)
-        with threadpool_limits(1, user_api="blas"):
-            _, _, ratio = interleaved_ratio(numpy_step, torch_step, repeats=5)
-    finally:
-        torch.set_num_threads(threads)
+    with one_thread():
+        _, _, ratio = interleaved_ratio(numpy_step, torch_step, repeats=5)
 
     def render():
         fig = render_gradient_flow(50, "tanh")

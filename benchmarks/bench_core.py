@@ -32,6 +32,7 @@ from dl_helpers.losses import cce_with_logits, cce_with_logits_grad  # noqa: E40
 from dl_helpers.optimizers import Adam, _check_trees  # noqa: E402
 from dl_helpers.perceptron import perceptron_predict, perceptron_train  # noqa: E402
 from dl_helpers.plotting import plot_decision_boundary, scatter_classes  # noqa: E402
+from dl_helpers.threads import one_thread  # noqa: E402
 
 
 def _cce_ratio() -> float:
@@ -111,12 +112,8 @@ def _adam_step_us() -> tuple[float, float]:
 
 
 def run() -> dict[str, Result]:
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # like the NumPy side (single-threaded BLAS for these sizes)
-    try:
+    with one_thread():  # both sides on one thread (these sizes gain nothing from more)
         ratio = _cce_ratio()
-    finally:
-        torch.set_num_threads(threads)
     redraw_ms, redraw_ratio = _redraw_ratio()
     adam_us, checks_share = _adam_step_us()
     return {

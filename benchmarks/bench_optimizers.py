@@ -28,8 +28,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from benchmarks._common import Result  # noqa: E402
-from dl_helpers.landscapes import (DEFAULT_HPARAMS, OPTIMIZER_LABELS,  # noqa: E402
-                                   compare_optimizers, get_landscape, trajectory_torch)
+from dl_helpers.landscapes import get_landscape  # noqa: E402
+from dl_helpers.trajectories import (DEFAULT_HPARAMS, OPTIMIZER_LABELS,  # noqa: E402
+                                     compare_optimizers, trajectory_torch)
 from dl_helpers.optimizers_plots import TrajectoryPlot  # noqa: E402
 from dl_helpers.optimizers import Adam  # noqa: E402
 
@@ -84,7 +85,7 @@ def _kernel_reference_ms() -> float:
     times = []
     for _ in range(5):
         t0 = time.perf_counter()
-        trajectory_torch(Adam(lr=0.05), L.torch_f, L.x0, 100)
+        trajectory_torch(Adam(lr=0.05), L.f_torch, L.x0, 100)
         times.append(time.perf_counter() - t0)
     return 1e3 * statistics.median(times)
 

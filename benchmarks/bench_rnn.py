@@ -5,8 +5,8 @@ random G (so both sides run the full BPTT over all steps). The NumPy side is the
 :func:`~dl_helpers.rnn.lstm_forward` / :func:`~dl_helpers.rnn.lstm_backward` (per step one
 matmul for all four gates); the torch side is ``torch.nn.LSTM`` + autograd.
 
-Fairness: both sides run on ONE thread (NumPy's BLAS via threadpoolctl, torch via
-``set_num_threads``). The per-step matmuls (64 × 128 · 128 × 512) are too small to gain from
+Fairness: both sides run on ONE thread (``dl_helpers.threads.one_thread``: NumPy's BLAS and
+torch). The per-step matmuls (64 × 128 · 128 × 512) are too small to gain from
 threads, and on a shared machine spinning BLAS threads cost more than they bring; the previous
 settings are restored afterwards.
 """
@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from threadpoolctl import threadpool_limits
 
 from dl_helpers.rnn import init_recurrent, lstm_backward, lstm_forward, params_to_torch
+from dl_helpers.threads import one_thread
 
 from ._common import Result, interleaved_ratio
 
@@ -42,13 +42,8 @@ def run() -> dict[str, Result]:
         hs, _ = module(x_t)
         hs.backward(G_t)
 
-    old_threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        with threadpool_limits(1):
-            t_np, t_torch, ratio = interleaved_ratio(numpy_pass, torch_pass, repeats=7, warmup=2)
-    finally:
-        torch.set_num_threads(old_threads)
+    with one_thread():
+        t_np, t_torch, ratio = interleaved_ratio(numpy_pass, torch_pass, repeats=7, warmup=2)
     return {
         "lstm_numpy_over_torch": Result(ratio, "ratio", 2.0),
         "lstm_numpy_seconds": Result(t_np, "s", 5.0),

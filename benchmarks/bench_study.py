@@ -3,8 +3,8 @@
 A cold move is what the slider does for a value it has never shown: ``run_study`` (draw the
 weights, forward pass, δ-backward pass, statistics; nothing cached) + ``StudyFigure.update``
 (blitted redraw, the log y-axes included) + ``png`` (Pillow). Measured on ONE core: BLAS and
-torch limited to one thread here in the benchmark (threadpoolctl, ``torch.set_num_threads``);
-the library itself sets no thread counts. The walk slides the variance factor over the grid
+torch limited to one thread here in the benchmark (``dl_helpers.threads.one_thread``);
+``init_study`` itself sets no thread counts. The walk slides the variance factor over the grid
 at depth 50 for every activation (medians over the walk).
 
 The times are CPU times of the process (``time.process_time``; one thread, so this is the
@@ -32,12 +32,12 @@ import matplotlib
 matplotlib.use("Agg")
 
 import torch  # noqa: E402
-from threadpoolctl import threadpool_limits  # noqa: E402
 
-from benchmarks._common import Result, interleaved_ratio  # noqa: E402
+from benchmarks._common import Result, interleaved_ratio, median_time  # noqa: E402
 from dl_helpers.init_study import (DEFAULT_BATCH, DEFAULT_WIDTH, STUDY_ACTIVATIONS,  # noqa: E402
                                    VARIANCE_GRID, run_study)
 from dl_helpers.init_study_plots import StudyFigure  # noqa: E402
+from dl_helpers.threads import one_thread  # noqa: E402
 
 GOAL_MS = 100.0
 DEPTH = 50
@@ -68,15 +68,6 @@ def _walk() -> dict[str, list[float]]:
     return times
 
 
-def _cpu_median(fn, repeats: int = 9) -> float:
-    times = []
-    for _ in range(repeats):
-        t0 = time.process_time()
-        fn()
-        times.append(time.process_time() - t0)
-    return statistics.median(times)
-
-
 def _matmul_floor():
     """The 149 matrix products of a depth-50 pass: L forward, L - 1 for δ, L for ∂C/∂W."""
     m, d = DEFAULT_BATCH, DEFAULT_WIDTH
@@ -94,16 +85,12 @@ def _matmul_floor():
 
 
 def run() -> dict[str, Result]:
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        with threadpool_limits(limits=1):
-            times = _walk()
-            _, _, ratio = interleaved_ratio(lambda: run_study(2.0, "tanh", DEPTH),
-                                            _matmul_floor(), repeats=9)
-            t_pass = _cpu_median(lambda: run_study(2.0, "tanh", DEPTH))
-    finally:
-        torch.set_num_threads(threads)
+    with one_thread():
+        times = _walk()
+        _, _, ratio = interleaved_ratio(lambda: run_study(2.0, "tanh", DEPTH),
+                                        _matmul_floor(), repeats=9)
+        t_pass = median_time(lambda: run_study(2.0, "tanh", DEPTH), repeats=9, warmup=0,
+                             clock=time.process_time)
     med = {k: 1e3 * statistics.median(v) for k, v in times.items()}
     print(f"bench_study: load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     return {

@@ -3,7 +3,8 @@
 Public API: one module per lecture topic; import from the module
 (``from dl_helpers.network import forward, backward``). Every NumPy function has a torch
 counterpart named ``name_torch`` (``dense_forward`` / ``dense_forward_torch``), and ``tests/``
-proves both agree in float64 (≤ 1e-10).
+proves both agree in float64 (≤ 1e-10). Adding a topic? ``dl_helpers/README.md`` says where its
+computation, torch twin, layer, figures, slider, checker, tests, benchmark and notebook go.
 
 Mathematics (NumPy from scratch + torch twin)::
 
@@ -37,7 +38,8 @@ Data, studies and display (computation separate from plotting)::
     refresher      finite differences, error vs step size, unit balls                Notebook 00
     approximation  one-hidden-layer universal approximation study                    Notebook 02
     worked_example the slides' small backprop network with every number             Notebook 04
-    landscapes     2-D test functions and optimiser trajectories                     Notebook 05
+    landscapes     2-D test functions (Landscape with f, grad, hessian, f_torch)    Notebook 05
+    trajectories   optimiser paths (NumPy / torch.optim), stability limits, Adam facts Notebook 05
     init_study     init variance × activation × depth: one forward/backward pass     Notebooks 06, 07
     rnn_study      gradient norm over time, memory task (torch training), gate trace Notebook 10
     architecture_studies  receptive field, separable saving, compound scaling,
@@ -49,6 +51,7 @@ Data, studies and display (computation separate from plotting)::
                    init_study_, architectures_, conv_plots (filters, feature maps, conv geometry),
                    rnn_plots (gradient over time, gates, learning curves), vae_plots, gan_plots,
                    maintenance_plots
+    threads        one_thread(): NumPy's BLAS and torch on one thread (small problems)
     interactive    interactive(render, **grids): the one slider mechanism -- live ipywidgets
                    in a kernel, precomputed pictures + plain HTML on the site
     checks         exercise checkers with German feedback (checks.<topic>)

@@ -35,6 +35,7 @@ import numpy as np
 
 from ._validation import as_array, check_choice, check_positive_float, check_positive_int
 from .activations import get_activation
+from .threads import one_thread
 
 __all__ = [
     "TARGETS", "get_target", "OneHiddenLayerFit", "WidthStudy",
@@ -186,17 +187,6 @@ def _network_output(x, W1, b1, W2, b2, activation) -> np.ndarray:
     return (hidden_features(x, W1, b1, activation) @ W2.T + b2)[:, 0]
 
 
-def _single_thread_blas():
-    """Small least-squares problems run fastest (and steadiest on a shared machine) on one
-    BLAS thread; multithreaded BLAS under load made a slider update take up to a second."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
-        from contextlib import nullcontext
-        return nullcontext()
-    return threadpool_limits(1, user_api="blas")
-
-
 def _grid(domain, n_grid):
     lo, hi = domain
     return np.linspace(lo, hi, n_grid)
@@ -315,7 +305,7 @@ def least_squares_network(target, width: int, activation: str = "relu", *,
     penalty = np.sqrt(ridge) * np.eye(n + 1)[:-1]
     A = np.vstack([H, penalty])
     rhs = np.concatenate([y_fit, np.zeros(n)])
-    with _single_thread_blas():
+    with one_thread():   # small lstsq: one BLAS thread is fastest and steadiest
         coef, *_ = np.linalg.lstsq(A, rhs, rcond=None)
     W2 = coef[None, :-1]
     b2 = coef[-1:]

@@ -9,7 +9,8 @@ Functional API (teaching code returns new arrays, nothing is changed in place)::
 ``params`` and ``grads`` are the same *tree*: a single ndarray, or a list/tuple (including
 ``network.Layer``) of ndarrays, nested arbitrarily. The torch twin of every optimiser is
 ``opt.torch_optimizer(model.parameters())``; the tests run both for 100 steps and compare.
-Trajectories on 2-D test functions: :func:`dl_helpers.landscapes.run_trajectory; figures in :mod:`dl_helpers.optimizers_plots``.
+Trajectories on 2-D test functions: :func:`dl_helpers.trajectories.run_trajectory`; figures in
+:mod:`dl_helpers.optimizers_plots`.
 
 Update rules (g = gradient, t = step counter starting at 1, all operations elementwise)
 

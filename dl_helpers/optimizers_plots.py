@@ -4,7 +4,7 @@
   one path per optimiser (and its loss curve) redrawn on each move;
 * :func:`render_trajectories` -- the slider's render function ``(lr, ...) -> PNG``.
 
-The trajectories come from :mod:`dl_helpers.landscapes` (``compare_optimizers``,
+The trajectories come from :mod:`dl_helpers.trajectories` (``compare_optimizers``,
 ``run_trajectory``); this module only draws them.
 """
 from __future__ import annotations
@@ -13,10 +13,10 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from ._validation import check_choice, check_positive_int
-from .landscapes import (DEFAULT_HPARAMS, OPTIMIZER_LABELS, Landscape, Trajectory,
-                         compare_optimizers, contour_grid, get_landscape)
+from ._validation import check_choice, check_positive_float, check_positive_int
+from .landscapes import Landscape, contour_grid, get_landscape
 from .plotting import CLASS_COLORS, BlitFigure, new_figure
+from .trajectories import DEFAULT_HPARAMS, OPTIMIZER_LABELS, Trajectory, compare_optimizers
 
 __all__ = ["TrajectoryPlot", "render_trajectories"]
 
@@ -141,16 +141,20 @@ class TrajectoryPlot(BlitFigure):
 _PLOTS: dict[tuple[str, int], TrajectoryPlot] = {}
 
 
-def render_trajectories(lr: float, momentum: float | None = None, adam_lr: float | None = None,
-                        landscape: str = "quadratic", steps: int | None = None) -> bytes:
-    """PNG of GD, momentum and Adam on ``landscape`` (the slider of notebook 05).
+def render_trajectories(lr: float | None = None, momentum: float | None = None,
+                        adam_lr: float | None = None, landscape: str = "quadratic",
+                        steps: int | None = None, lr_factor: float = 1.0) -> bytes:
+    """PNG of GD, momentum and Adam on ``landscape`` (the sliders of notebook 05).
 
-    Hyper-parameters left at None take the landscape's ``DEFAULT_HPARAMS``. Grids for
-    :func:`dl_helpers.interactive.interactive`: ``lr=[0.05, 0.1, 0.15, 0.18, 0.2, 0.21, 0.25,
-    0.29]`` on ``"quadratic"`` (λ_max = 10: GD is stable below η = 0.2, momentum β = 0.5 below
-    0.3); ``landscape=landscape_names()``. One figure per (landscape, steps) is reused.
+    Hyper-parameters left at None take the landscape's ``DEFAULT_HPARAMS``; GD and momentum use
+    the learning rate ``lr_factor * lr`` (so one ``lr_factor`` grid serves landscapes whose η₀
+    differ by orders of magnitude). Grids for :func:`dl_helpers.interactive.interactive`:
+    ``lr=[0.05, 0.1, 0.15, 0.18, 0.2, 0.21, 0.25, 0.29]`` on ``"quadratic"`` (λ_max = 10: GD is
+    stable below η = 0.2, momentum β = 0.5 below 0.3), or ``landscape=landscape_names()`` with
+    ``lr_factor=[0.25, 0.5, 1.0, 2.0, 4.0]``. One figure per (landscape, steps) is reused.
     """
     hp = DEFAULT_HPARAMS[check_choice(landscape, "landscape", DEFAULT_HPARAMS)]
+    lr = check_positive_float(lr_factor, "lr_factor") * (hp["lr"] if lr is None else lr)
     steps = hp["steps"] if steps is None else steps
     momentum = hp["momentum"] if momentum is None else momentum
     adam_lr = hp["adam_lr"] if adam_lr is None else adam_lr

@@ -342,10 +342,6 @@ class BlitFigure:
             self.redraw()
         return canvas_png(self.fig, compress_level)
 
-    def to_png(self, compress_level: int = 1) -> bytes:
-        """Same as :meth:`png` (older name used by notebook slider cells)."""
-        return self.png(compress_level)
-
     def _repr_png_(self) -> bytes:
         """``display(obj)`` shows the current picture with its moving artists (a plain
         ``display(obj.fig)`` would leave them out: savefig skips animated artists)."""

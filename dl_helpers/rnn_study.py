@@ -14,37 +14,20 @@ Shape letters: ``N`` batch, ``T`` sequence length, ``D`` input size, ``H`` hidde
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 import torch
-from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
 from ._validation import as_array, check_choice, check_positive_float, check_positive_int
 from .optimizers import Adam
 from .rnn import (CELLS, RecurrentParams, lstm_backward, lstm_forward, lstm_gates,
                   params_from_torch, rnn_backward, rnn_forward)
+from .threads import one_thread
 
-__all__ = ["one_thread", "GradientFlowSetup", "gradient_flow_setup", "input_gradient_norms", "memory_task",
+__all__ = ["GradientFlowSetup", "gradient_flow_setup", "input_gradient_norms", "memory_task",
            "SequenceClassifier", "MemoryRun", "train_memory_task", "lstm_gate_trace"]
-
-
-@contextmanager
-def one_thread():
-    """torch and NumPy's BLAS on one thread inside the ``with`` block (restored afterwards).
-
-    The recurrent steps here are tiny (H = 16 … 32): threads gain nothing, and on a busy machine
-    their spinning made a 150-step training run ~100x slower (368 s instead of 2–5 s, measured).
-    """
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        with threadpool_limits(1, user_api="blas"):
-            yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 # --------------------------------------------------------------------------- gradient flow
@@ -185,7 +168,7 @@ def train_memory_task(cell: str, seq_len: int, *, hidden_size: int = 16, steps: 
 
     Every step sees a fresh batch; the test set (``n_test`` sequences) is fixed. ``clip`` caps
     the gradient norm per step (``torch.nn.utils.clip_grad_norm_``; None: no clipping). Runs on
-    one thread (:func:`one_thread`). Returns a :class:`MemoryRun` with the loss per step and the
+    one thread (:func:`dl_helpers.threads.one_thread`). Returns a :class:`MemoryRun` with the loss per step and the
     test accuracy every ``eval_every`` steps.
     """
     steps = check_positive_int(steps, "steps")

@@ -64,12 +64,12 @@ def test_blit_equals_full_redraw():
     assert s._background is background
     fresh = DifferenceFigure()
     fresh.update(-6.0, -2.0)
-    blitted, redrawn = _pixels(s.to_png()), _pixels(fresh.to_png())
+    blitted, redrawn = _pixels(s.png()), _pixels(fresh.png())
     assert blitted.shape == redrawn.shape
     assert np.array_equal(blitted, redrawn)
     # and the moving artists really are in the picture (differs from another h)
     fresh.update(0.0, -2.0)
-    assert not np.array_equal(_pixels(fresh.to_png()), redrawn)
+    assert not np.array_equal(_pixels(fresh.png()), redrawn)
 
 
 def test_render_png():

@@ -33,21 +33,28 @@ def _t(a):
     return None if a is None else torch.tensor(a, requires_grad=True)
 
 
+#: one-state cells: (name, forward, backward, torch twin, seed of the case)
+ONE_STATE_CELLS = [("rnn", rnn_forward, rnn_backward, rnn_forward_torch, 1),
+                   ("gru", gru_forward, gru_backward, gru_forward_torch, 8)]
+
+
 @pytest.mark.parametrize("with_state", [True, False])
 @pytest.mark.parametrize("shape", SHAPES)
-def test_rnn_matches_torch(shape, with_state):
-    params, x, h0, _, dhs, _, _ = _case("rnn", shape, 1, with_state)
-    hs, cache = rnn_forward(x, h0, *params)
-    grads = rnn_backward(dhs, cache)
+@pytest.mark.parametrize("cell", ONE_STATE_CELLS, ids=lambda c: c[0])
+def test_one_state_cell_matches_torch(cell, shape, with_state):
+    name, forward, backward, forward_torch, seed = cell
+    params, x, h0, _, dhs, _, _ = _case(name, shape, seed, with_state)
+    hs, cache = forward(x, h0, *params)
+    grads = backward(dhs, cache)
     inputs = [_t(x), _t(h0), *map(_t, params)]
-    out = rnn_forward_torch(*inputs)
+    out = forward_torch(*inputs)
     (out * torch.tensor(dhs)).sum().backward()
     assert np.max(np.abs(out.detach().numpy() - hs)) <= TOL
-    for name, g, ref in zip(["x", "h0", *RecurrentParams._fields], grads, inputs):
+    for arg, g, ref in zip(["x", "h0", *RecurrentParams._fields], grads, inputs):
         if ref is None:   # h0 = None means zeros: the gradient still exists
             assert g.shape == (shape[0], shape[3])
             continue
-        assert np.max(np.abs(g - ref.grad.numpy())) <= TOL, name
+        assert np.max(np.abs(g - ref.grad.numpy())) <= TOL, arg
 
 
 @pytest.mark.parametrize("with_state", [True, False])
@@ -232,21 +239,6 @@ def test_lstm_c0_and_layout_errors():
         params_from_torch(torch.nn.Linear(2, 2))
     with pytest.raises(ValueError, match="missing: o"):
         lstm_from_lecture({k: v for k, v in lstm_to_lecture(params).items() if k != "o"}, 3)
-
-
-@pytest.mark.parametrize("with_state", [True, False])
-@pytest.mark.parametrize("shape", SHAPES)
-def test_gru_matches_torch(shape, with_state):
-    params, x, h0, _, dhs, _, _ = _case("gru", shape, 8, with_state)
-    hs, cache = gru_forward(x, h0, *params)
-    grads = gru_backward(dhs, cache)
-    inputs = [_t(x), _t(h0), *map(_t, params)]
-    out = gru_forward_torch(*inputs)
-    (out * torch.tensor(dhs)).sum().backward()
-    assert np.max(np.abs(out.detach().numpy() - hs)) <= TOL
-    for name, g, ref in zip(["x", "h0", *RecurrentParams._fields], grads, inputs):
-        if ref is not None:
-            assert np.max(np.abs(g - ref.grad.numpy())) <= TOL, name
 
 
 def test_gru_gradient_check_and_torch_copy():

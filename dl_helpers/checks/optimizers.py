@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ..landscapes import TorchOptimKernel
+from ..trajectories import TorchOptimKernel
 from ..optimizers import SGD, Adam
 from ._answers import reject_stub_value
 from ._core import NONE_MESSAGE, Feedback, compare, is_stub, report, report_stub, run_student_code
