@@ -2,7 +2,7 @@
 
 * ``generative_one_over_two_threads``: 200 Adam steps of the digits autoencoder with torch on
   one thread / on two threads, timed interleaved. The models are tiny (64×128 weights), so
-  two threads only add synchronisation; this ratio is why ``vae.one_torch_thread`` exists.
+  two threads only add synchronisation; this ratio is why ``threads.one_thread`` exists.
   Goal ≤ 1 (one thread is not slower).
 * ``generative_ae_epoch_ms`` / ``generative_gan_step_ms`` / ``generative_wgan_gp_step_ms``: one
   autoencoder epoch (1347 digits, batch 128) and one generator step of ``train_gan`` (GAN: one

@@ -32,7 +32,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from ._validation import as_array, check_choice, check_positive_float, check_positive_int, check_rng
-from .vae import one_torch_thread, seeded_module
+from .threads import one_thread
+from .vae import seeded_module
 
 __all__ = [
     "gan_value", "gan_value_torch", "discriminator_loss", "discriminator_loss_torch",
@@ -353,7 +354,7 @@ def train_gan(means, std: float = 0.05, *, method: str = "gan", steps: int = 100
     def real_batch():
         return torch.as_tensor(sample_mixture(means, batch_size, std, rng), dtype=torch.float32)
 
-    with one_torch_thread():
+    with one_thread():
         for step in it:
             if step in snap_at:
                 with torch.no_grad():
@@ -410,7 +411,7 @@ def train_discriminator_1d(x_data, x_g, *, steps: int = 600, d_hidden: int = 32,
     w = torch.as_tensor(np.r_[np.full(x_data.size, 0.5 / x_data.size), np.full(x_g.size, 0.5 / x_g.size)][:, None],
                         dtype=torch.float32)  # both expectations of (112) weighted equally
     opt = torch.optim.Adam(D.parameters(), lr=lr)
-    with one_torch_thread():
+    with one_thread():
         for _ in range(steps):
             loss = F.binary_cross_entropy_with_logits(D(x), y, weight=w, reduction="sum")
             opt.zero_grad()

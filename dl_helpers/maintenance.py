@@ -26,10 +26,10 @@ from typing import NamedTuple
 
 import numpy as np
 import torch
-from threadpoolctl import threadpool_limits
 from torch import nn
 
 from ._validation import as_array, check_choice, check_positive_float, check_positive_int
+from .threads import one_thread
 
 __all__ = ["SENSOR_NAMES", "SENSOR_ROLES", "MODEL_NAMES", "MODEL_LABELS", "RUL_CAP", "Fleet",
            "make_turbofan", "capped_rul", "ConditionNormalizer", "fit_condition_normalizer",
@@ -370,7 +370,7 @@ def fit_model(model, windows, y, *, steps: int = 200, batch_size: int = 64, lr: 
     x = as_array(windows, "windows", ndim=3)
     y = as_array(y, "y", shape=(x.shape[0],))
     if not hasattr(model, "parameters"):
-        with threadpool_limits(1):  # a few thousand rows: OpenMP threads cost more than they save
+        with one_thread():  # a few thousand rows: OpenMP threads cost more than they save
             return model.fit(window_features(x), y)
     from tqdm.auto import tqdm
     gen = torch.Generator().manual_seed(seed)
@@ -403,7 +403,7 @@ def predict(model, windows) -> np.ndarray:
             out = model(torch.as_tensor(x, dtype=torch.float32)).double().numpy() * RUL_CAP
         model.train()
     else:
-        with threadpool_limits(1):
+        with one_thread():
             out = model.predict(window_features(x))
     return np.clip(out, 0.0, RUL_CAP)
 

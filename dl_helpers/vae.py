@@ -24,7 +24,6 @@ latent codes ``z``, ``mu``, ``log_var`` (n, k).
 from __future__ import annotations
 
 import math
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, NamedTuple
 
@@ -33,6 +32,7 @@ import torch
 from torch import nn
 
 from ._validation import as_array, check_positive_float, check_positive_int, check_rng
+from .threads import one_thread
 
 __all__ = [
     "kl_std_normal", "kl_std_normal_torch", "gaussian_log_density", "kl_monte_carlo",
@@ -44,7 +44,7 @@ __all__ = [
     "linear_gaussian_posterior",
     "AutoEncoder", "VAE", "TrainResult", "fit_autoencoder", "fit_vae", "reconstruction_mse",
     "pca_reconstruction_mse", "BottleneckStudy", "bottleneck_study", "BetaStudy", "beta_study",
-    "one_torch_thread", "seeded_module",
+    "seeded_module",
 ]
 
 LOG_2PI = math.log(2.0 * math.pi)
@@ -351,7 +351,7 @@ def _fit(model: nn.Module, X, loss_fn, *, epochs: int, batch_size: int, lr: floa
     if progress:
         from tqdm.auto import tqdm
         epochs_iter = tqdm(epochs_iter, desc="Training", leave=False)
-    with one_torch_thread():
+    with one_thread():
         for epoch in epochs_iter:
             perm = torch.randperm(X.shape[0], generator=generator)
             total = 0.0
@@ -379,21 +379,6 @@ def seeded_module(cls, seed: int, **kwargs) -> nn.Module:
         return cls(**kwargs)
 
 
-@contextmanager
-def one_torch_thread():
-    """Run the ``with`` block with torch on one thread (restored afterwards).
-
-    The models here are tiny (64×128 matrices): two threads synchronise after every small
-    operation and were several times *slower* on the shared 2-core machine
-    (benchmarks/bench_generative.py). One thread also makes the results independent of the
-    reader's thread setting.
-    """
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 def fit_autoencoder(X, d_latent: int, *, d_hidden: int = 128, epochs: int = 50, batch_size: int = 128,

@@ -282,7 +282,7 @@ def test_plots_draw():
     import matplotlib
     matplotlib.use("Agg")
     from dl_helpers import maintenance_plots as mp
-    from dl_helpers.live_plots import new_figure
+    from dl_helpers.plotting import new_figure
     r = m.run_study(sizes=(5,), seeds=(0, 1), models=("ridge",), n_test=4, steps=2,
                     n_display=2, progress=False)
     fig, axes = new_figure(2, 2)

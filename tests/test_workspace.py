@@ -47,12 +47,15 @@ def test_no_solution_code_but_the_stubs(fresh):
         course = nbformat.read(path, as_version=4)
         mine = nbformat.read(target / path.name, as_version=4)
         solutions = [c.source for c in course.cells if "solution" in c.metadata.get("tags", [])]
-        text = (target / path.name).read_text()
         assert not any("solution" in c.metadata.get("tags", []) for c in mine.cells)
         assert len(mine.cells) == len(course.cells) - len(solutions)
         for source in solutions:
             assert source not in [c.source for c in mine.cells], path.name
-        assert "TODO" in text                     # the exercise stubs stay
+        # the exercise stubs stay: the answer cell before each solution, with its `...`
+        stubs = [course.cells[i - 1].source for i, c in enumerate(course.cells)
+                 if "solution" in c.metadata.get("tags", [])]
+        mine_sources = [c.source for c in mine.cells]
+        assert all("..." in stub and stub in mine_sources for stub in stubs), path.name
         assert all(c.get("outputs", []) == [] for c in mine.cells if c.cell_type == "code")
 
 

@@ -3,7 +3,7 @@
 Never raising: a wrong answer or an exception in the student's code becomes German feedback.
 The references are independent of the student's formulas: the update kernels of
 ``torch.optim.SGD`` / ``torch.optim.Adam`` (float64, through
-:class:`dl_helpers.landscapes.TorchOptimKernel`, which avoids the classes' slow first import of
+:class:`dl_helpers.trajectories.TorchOptimKernel`, which avoids the classes' slow first import of
 ``torch._dynamo``) for the update rules, ``numpy.linalg.eigvalsh`` for the
 stability limit and the explicit mean over the minibatch for the stochastic gradient.
 """
