@@ -6,8 +6,8 @@ Built on :mod:`dl_helpers.checks._core`; none of these functions raises.
 """
 from __future__ import annotations
 
-from ._core import (NONE_MESSAGE, STUB_MESSAGE, Feedback, Hint, is_stub, report, report_stub,
-                    run_student_code)
+from ._core import (NONE_MESSAGE, STUB_MESSAGE, Feedback, Hint, is_stub, reject_non_function,
+                    report_stub, run_student_code)
 
 __all__ = ["STUB_MESSAGE", "NONE_MESSAGE", "is_stub", "returns_none", "reject_non_function",
            "reject_unsolved_function", "reject_stub_value"]
@@ -18,18 +18,6 @@ def returns_none(fn, *args) -> bool:
     ran, out = run_student_code(fn, *args)
     return ran and out is None
 
-
-def reject_non_function(student_fn, task: str, hint: Hint) -> Feedback | None:
-    """Report (and return the Feedback) if ``student_fn`` is not a function, else None.
-
-    Usage in a checker: ``if (fb := reject_non_function(fn, task, hint)) is not None: return fb``.
-    """
-    if is_stub(student_fn):
-        return report_stub(task, hint)
-    if not callable(student_fn):
-        return report(False, task, "Erwartet war eine Funktion, erhalten "
-                                   f"{type(student_fn).__name__}.", hint)
-    return None
 
 
 def reject_unsolved_function(student_fn, task: str, hint: Hint, *probe_args) -> Feedback | None:

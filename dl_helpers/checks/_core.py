@@ -27,7 +27,7 @@ from typing import Any, Callable, Sequence, Union
 import numpy as np
 
 __all__ = ["Feedback", "Hint", "STUB_MESSAGE", "NONE_MESSAGE", "check_array", "check_function",
-           "check_value", "compare", "hint_levels", "is_stub", "report", "report_stub",
+           "check_value", "compare", "hint_levels", "is_stub", "reject_non_function", "report", "report_stub",
            "reset_hints", "run_student_code", "tipp"]
 
 Hint = Union[str, Sequence[str], None]
@@ -151,6 +151,19 @@ def report_stub(task: str, hint: Hint = None, detail: str = STUB_MESSAGE) -> Fee
     msg = _wrap(f"{_OPEN} {task}: noch nicht gelöst. {detail}")
     print(msg)
     return Feedback(False, msg)
+
+
+def reject_non_function(student_fn, task: str, hint: Hint = None) -> Feedback | None:
+    """Feedback when ``student_fn`` is still the stub or not callable, else None.
+
+    Usage in a checker: ``if (fb := reject_non_function(fn, task, hint)) is not None: return fb``.
+    """
+    if is_stub(student_fn):
+        return report_stub(task, hint)
+    if not callable(student_fn):
+        return report(False, task, f"Erwartet war eine Funktion, erhalten {type(student_fn).__name__}.",
+                      hint)
+    return None
 
 
 def tipp(task: str | None = None) -> None:
@@ -308,10 +321,6 @@ def compare(answer, expected, rtol: float = 1e-6, atol: float = 1e-9, *,
     return False, f"{slip} {msg}" if slip else msg
 
 
-# Backwards-compatible private names (used by older checker modules).
-_report = report
-_compare = compare
-
 
 def check_value(answer, expected, *, task: str, hint: Hint = None,
                 rtol: float = 1e-6, atol: float = 1e-9) -> Feedback:
@@ -365,11 +374,8 @@ def check_function(student_fn, reference: Callable, make_inputs: Callable[[np.ra
     feedback; a stub that returns None is "noch nicht gelöst". A reference returning a bool
     asks for True/False.
     """
-    if is_stub(student_fn):
-        return report_stub(task, hint)
-    if not callable(student_fn):
-        return report(False, task, f"Erwartet war eine Funktion, erhalten {type(student_fn).__name__}.",
-                      hint)
+    if (feedback := reject_non_function(student_fn, task, hint)) is not None:
+        return feedback
     rng = np.random.default_rng(seed)
     for trial in range(n_trials):
         args = make_inputs(rng)

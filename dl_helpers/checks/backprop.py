@@ -11,7 +11,8 @@ import torch
 
 from ..worked_example import slides_example
 from ._answers import reject_stub_value
-from ._core import NONE_MESSAGE, Feedback, compare, is_stub, report, report_stub, run_student_code
+from ._core import (NONE_MESSAGE, Feedback, compare, reject_non_function, report, report_stub,
+                    run_student_code)
 
 __all__ = ["check_hidden_delta", "check_dense_backward", "check_augmented_gradient",
            "check_central_difference", "EXERCISE_X", "EXERCISE_TARGET"]
@@ -84,10 +85,8 @@ def check_dense_backward(student_fn) -> Feedback:
             "Batch-Achse summiert; dA_prev: Gl. (3) in Zeilenform, die Fehler laufen über W "
             "zurück.",
             "dW = dZ.T @ A_prev, db = dZ.sum(axis=0), dA_prev = dZ @ W.")
-    if is_stub(student_fn):
-        return report_stub(task, hint)
-    if not callable(student_fn):
-        return report(False, task, f"Erwartet war eine Funktion, erhalten {type(student_fn).__name__}.", hint)
+    if (feedback := reject_non_function(student_fn, task, hint)) is not None:
+        return feedback
     names = ("dW", "db", "dA_prev")
     for (m, d_in, d_out), args in _dense_trials():
         expected = _dense_backward_ref(*args)
@@ -124,10 +123,8 @@ def check_augmented_gradient(student_fn) -> Feedback:
             "X̃ statt X). Das Ergebnis hat eine Spalte mehr als dW.",
             "Hänge an A_prev eine Spalte Einsen an (X̃) und rechne dann wie für dW.",
             "np.hstack([A_prev, np.ones((m, 1))]) als X̃, dann dZ.T @ X̃.")
-    if is_stub(student_fn):
-        return report_stub(task, hint)
-    if not callable(student_fn):
-        return report(False, task, f"Erwartet war eine Funktion, erhalten {type(student_fn).__name__}.", hint)
+    if (feedback := reject_non_function(student_fn, task, hint)) is not None:
+        return feedback
     for (m, d_in, d_out), (dZ, A_prev, _W) in _dense_trials(seed=8):
         expected = _augmented_ref(dZ, A_prev)
         ran, result = run_student_code(student_fn, np.copy(dZ), np.copy(A_prev))
@@ -175,10 +172,8 @@ def check_central_difference(student_fn) -> Feedback:
             "Schleife über alle Indizes (np.ndindex(x.shape) funktioniert auch für Matrizen); "
             "arbeite auf Kopien von x, damit x selbst unverändert bleibt.",
             "g[idx] = (f(x + ε e_idx) − f(x − ε e_idx)) / (2ε) für jeden Index idx.")
-    if is_stub(student_fn):
-        return report_stub(task, hint)
-    if not callable(student_fn):
-        return report(False, task, f"Erwartet war eine Funktion, erhalten {type(student_fn).__name__}.", hint)
+    if (feedback := reject_non_function(student_fn, task, hint)) is not None:
+        return feedback
     for name, f, x in _test_functions():
         expected = _central_ref(f, x)
         x_in = x.copy()

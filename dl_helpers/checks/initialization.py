@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..initializers import target_variance
-from ._core import Feedback, check_function, check_value, is_stub, report, report_stub
+from ._core import Feedback, check_function, check_value
 
 __all__ = ["check_he_variance", "check_glorot_limit", "check_predicted_var_z",
            "check_sigmoid_factor", "check_identical_units"]

@@ -11,7 +11,8 @@ import torch
 import torch.nn.functional as F
 
 from ._answers import reject_stub_value
-from ._core import Feedback, compare, is_stub, report, report_stub, run_student_code, NONE_MESSAGE
+from ._core import (NONE_MESSAGE, Feedback, compare, reject_non_function, report, report_stub,
+                    run_student_code)
 
 __all__ = ["check_mse", "check_bce_with_logits", "check_logsumexp", "check_cce_with_logits",
            "check_logistic_at_boundary"]
@@ -23,11 +24,8 @@ def _t(a) -> torch.Tensor:
 
 def _run_trials(student_fn, reference, trials, *, task, hint, diagnose=None) -> Feedback:
     """Run ``student_fn`` on each ``(label, args)`` trial; report the first mismatch."""
-    if is_stub(student_fn):
-        return report_stub(task, hint)
-    if not callable(student_fn):
-        return report(False, task, f"Erwartet war eine Funktion, erhalten {type(student_fn).__name__}.",
-                      hint)
+    if (feedback := reject_non_function(student_fn, task, hint)) is not None:
+        return feedback
     for i, (label, args) in enumerate(trials):
         expected = reference(*args)
         copies = tuple(np.copy(a) if isinstance(a, np.ndarray) else a for a in args)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..maintenance import capped_rul, fit_condition_normalizer, normalize_by_condition, phm_score
-from ._core import (Feedback, check_function, check_value, compare, is_stub, report,
+from ._core import (Feedback, check_function, check_value, compare, reject_non_function, report,
                     report_stub, run_student_code)
 
 __all__ = ["check_capped_rul", "check_phm_score", "check_condition_zscore",
@@ -63,11 +63,8 @@ def check_condition_zscore(student_fn) -> Feedback:
             "condition == k damit normieren.",
             "mu = sensors[train_rows & (condition == k)].mean(axis=0), ebenso .std(axis=0); "
             "out[condition == k] = (sensors[condition == k] - mu) / sd.")
-    if is_stub(student_fn):
-        return report_stub(task, hint)
-    if not callable(student_fn):
-        return report(False, task, f"Erwartet war eine Funktion, erhalten "
-                                   f"{type(student_fn).__name__}.", hint)
+    if (feedback := reject_non_function(student_fn, task, hint)) is not None:
+        return feedback
     rng = np.random.default_rng(3)
     for trial in range(4):
         n, s, k = 200, 4, 3

@@ -15,7 +15,8 @@ import torch
 from ..trajectories import TorchOptimKernel
 from ..optimizers import SGD, Adam
 from ._answers import reject_stub_value
-from ._core import NONE_MESSAGE, Feedback, compare, is_stub, report, report_stub, run_student_code
+from ._core import (NONE_MESSAGE, Feedback, compare, reject_non_function, report, report_stub,
+                    run_student_code)
 
 __all__ = ["check_stability_limit", "check_momentum_step", "check_adam_step",
            "check_minibatch_gradient"]
@@ -88,10 +89,8 @@ def check_momentum_step(student_fn) -> Feedback:
             "Reihenfolge beachten: erst v aktualisieren (55), dann θ mit dem NEUEN v (56). In der "
             "Folienform steckt die Lernrate η schon in v.",
             "v ← β·v + η·∇L, dann θ ← θ − v.")
-    if is_stub(student_fn):
-        return report_stub(task, hint)
-    if not callable(student_fn):
-        return report(False, task, f"Erwartet war eine Funktion, erhalten {type(student_fn).__name__}.", hint)
+    if (feedback := reject_non_function(student_fn, task, hint)) is not None:
+        return feedback
     for theta, v, g, lr, beta in _momentum_cases():
         v_ref = beta * v + lr * g
         th_ref = theta - v_ref
@@ -166,10 +165,8 @@ def check_adam_step(student_fn) -> Feedback:
             "ε steht außerhalb der Wurzel. Zurückgegeben werden die UNkorrigierten Momente.",
             "m = β₁m + (1−β₁)g; v = β₂v + (1−β₂)g²; m̂ = m/(1−β₁ᵗ); v̂ = v/(1−β₂ᵗ); "
             "θ = θ − lr·m̂/(√v̂ + ε).")
-    if is_stub(student_fn):
-        return report_stub(task, hint)
-    if not callable(student_fn):
-        return report(False, task, f"Erwartet war eine Funktion, erhalten {type(student_fn).__name__}.", hint)
+    if (feedback := reject_non_function(student_fn, task, hint)) is not None:
+        return feedback
     rng = np.random.default_rng(21)
     lr, b1, b2, eps = 0.01, 0.9, 0.99, 1e-3  # a large eps makes its placement visible
     theta0 = rng.normal(size=3)
@@ -230,10 +227,8 @@ def check_minibatch_gradient(student_fn) -> Feedback:
             "Mit dem Residuum r_i = w·x_i + b − y_i: die Ableitung nach w enthält zusätzlich x_i, "
             "die nach b nicht; der Faktor 1/2 hebt sich gegen die 2 aus dem Quadrat weg.",
             "r = w*x + b - y; Gradient = (np.mean(r * x), np.mean(r)).")
-    if is_stub(student_fn):
-        return report_stub(task, hint)
-    if not callable(student_fn):
-        return report(False, task, f"Erwartet war eine Funktion, erhalten {type(student_fn).__name__}.", hint)
+    if (feedback := reject_non_function(student_fn, task, hint)) is not None:
+        return feedback
     rng = np.random.default_rng(31)
     for B in (1, 5, 16):
         theta = rng.normal(size=2)

@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from ._answers import is_stub, reject_non_function, reject_unsolved_function
+from ._answers import is_stub, reject_unsolved_function
 from ._core import Feedback, check_function, compare, report, report_stub, run_student_code
 
 __all__ = ["LAYER_TASK", "check_layer_shapes", "check_l2_norm", "check_central_difference",
