@@ -23,7 +23,6 @@ outputs ``f_real``, ``f_fake`` are unbounded reals; 2-D samples are rows of (n, 
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np

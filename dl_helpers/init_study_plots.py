@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
-from .init_study import (DEPTH_GRID, SCHEME_MARKS, STUDY_ACTIVATIONS, VARIANCE_GRID, StudyResult,
+from .init_study import (SCHEME_MARKS, STUDY_ACTIVATIONS, VARIANCE_GRID, StudyResult,
                          predicted_z_var, run_study)
 from .plotting import COLORS, BlitFigure, new_figure
 

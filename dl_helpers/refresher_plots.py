@@ -11,7 +11,6 @@
 """
 from __future__ import annotations
 
-import io
 from typing import NamedTuple
 
 import numpy as np

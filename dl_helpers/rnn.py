@@ -353,7 +353,7 @@ def lstm_backward(dhs, cache: LSTMCache, *, dh_n=None, dc_n=None):
         da = [di ∘ i(1−i), df ∘ f(1−f), dg ∘ (1−g²), do ∘ o(1−o)]   (N, 4H)
         dh_{t−1} = da @ W_hh   (+ the direct ∂L/∂h_{t−1})
     """
-    hs, cs = cache.hs, cache.cs
+    hs = cache.hs
     N, T, H = hs.shape
     dhs = _check_dout(dhs, hs.shape, hs.dtype)
     dh = np.zeros((N, H), hs.dtype) if dh_n is None else _check_dout(dh_n, (N, H), hs.dtype, "dh_n")
