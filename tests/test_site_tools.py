@@ -245,3 +245,27 @@ def test_page_weight_file_is_json_if_present():
     f = ROOT / "_build" / "screenshots" / "page_weight.json"
     if f.exists():
         assert isinstance(json.loads(f.read_text()), dict)
+
+
+def test_drop_widget_views_removes_visible_and_closed_progress_bars(monkeypatch):
+    """A tqdm bar left visible (leave=True) or closed (model gone) has nothing to show on the
+    site either; a widget that is not a progress bar still warns."""
+    state = {"bar": {"model_name": "HBoxModel",
+                     "state": {"children": ["IPY_MODEL_t", "IPY_MODEL_p", "IPY_MODEL_n"]}},
+             "t": {"model_name": "HTMLModel", "state": {}},
+             "p": {"model_name": "FloatProgressModel", "state": {}},
+             "n": {"model_name": "HTMLModel", "state": {}},
+             "slider": {"model_name": "VBoxModel", "state": {"children": ["IPY_MODEL_t"]}}}
+    monkeypatch.setattr(site_ext, "_widget_state", lambda app, docname: state)
+    warnings = []
+    monkeypatch.setattr(site_ext.logger, "warning", warnings.append)
+    doc = nodes.document(None, None)
+    cell = _cell([])
+    cell += _widget_output("bar")
+    cell += _widget_output("closed")
+    doc += cell
+    site_ext.drop_widget_views(_App("instructor"), doc)
+    assert not list(doc.findall(nodes.raw)) and not warnings
+    cell += _widget_output("slider")
+    site_ext.drop_widget_views(_App("instructor"), doc)
+    assert len(warnings) == 1

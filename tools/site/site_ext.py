@@ -9,8 +9,8 @@ r"""Sphinx extension for the course site (loaded via ``sphinx.local_extensions``
   shows a small HTML control whose pictures were written to the picture store
   (``_build/interactive/<key>/``); each page gets its relative path to ``_interactive/`` and
   the picture folders it uses are copied there.
-- No ipywidgets on the site (no widget manager, no require.js): views of hidden widgets
-  (finished ``tqdm`` bars) are removed, any other widget view is a build warning (= error);
+- No ipywidgets on the site (no widget manager, no require.js): views of ``tqdm`` progress
+  bars (finished, hidden or closed) are removed, any other widget view is a build warning (= error);
   the widget state is not embedded.
 - Display math with a lecture equation number (``\tag{..}``) and a line break (``\\``, e.g.
   inside ``cases``): Sphinx wraps such a block in ``\begin{split}``, where MathJax refuses
@@ -116,11 +116,20 @@ def _widget_state(app, docname: str) -> dict:
     return {}
 
 
+_PROGRESS_MODELS = {"FloatProgressModel", "IntProgressModel"}
+
+
 def _hidden(state: dict, model_id: str) -> bool:
-    """A widget whose layout is hidden: a finished ``tqdm`` bar (``leave=False``)."""
-    layout = str(state.get(model_id, {}).get("state", {}).get("layout", ""))
+    """A widget with nothing to show on a static page: a ``tqdm`` progress bar (finished,
+    hidden with ``leave=False``, or closed so that its model is gone from the state)."""
+    if model_id not in state:           # closed widget: no model, nothing to show
+        return True
+    model = state[model_id].get("state", {})
+    layout = str(model.get("layout", ""))
     layout_state = state.get(layout.removeprefix("IPY_MODEL_"), {}).get("state", {})
-    return layout_state.get("visibility") == "hidden"
+    children = [state.get(str(c).removeprefix("IPY_MODEL_"), {}).get("model_name")
+                for c in model.get("children", [])]
+    return layout_state.get("visibility") == "hidden" or bool(_PROGRESS_MODELS & set(children))
 
 
 def drop_widget_views(app, doctree: nodes.document) -> None:
