@@ -181,17 +181,24 @@ def _widget_output(model_id):
     return out
 
 
-def test_drop_widget_views_removes_finished_progress_bars(monkeypatch):
-    state = {"bar": {"state": {"layout": "IPY_MODEL_lay"}},
-             "lay": {"state": {"visibility": "hidden"}},
-             "live": {"state": {"layout": "IPY_MODEL_lay2"}}, "lay2": {"state": {}}}
+def _page_with_widgets(monkeypatch, state, *model_ids):
+    """A page whose one cell shows the widget views ``model_ids``; returns (doc, cell, warnings)."""
     monkeypatch.setattr(site_ext, "_widget_state", lambda app, docname: state)
     warnings = []
     monkeypatch.setattr(site_ext.logger, "warning", warnings.append)
     doc = nodes.document(None, None)
     cell = _cell([])
-    cell += _widget_output("bar")
+    for model_id in model_ids:
+        cell += _widget_output(model_id)
     doc += cell
+    return doc, cell, warnings
+
+
+def test_drop_widget_views_removes_finished_progress_bars(monkeypatch):
+    state = {"bar": {"state": {"layout": "IPY_MODEL_lay"}},
+             "lay": {"state": {"visibility": "hidden"}},
+             "live": {"state": {"layout": "IPY_MODEL_lay2"}}, "lay2": {"state": {}}}
+    doc, cell, warnings = _page_with_widgets(monkeypatch, state, "bar")
     site_ext.drop_widget_views(_App("instructor"), doc)
     assert not list(doc.findall(nodes.raw)) and not warnings
     assert not any(n.get("nb_element") == "cell_code_output" for n in doc.findall(nodes.container))
@@ -256,14 +263,7 @@ def test_drop_widget_views_removes_visible_and_closed_progress_bars(monkeypatch)
              "p": {"model_name": "FloatProgressModel", "state": {}},
              "n": {"model_name": "HTMLModel", "state": {}},
              "slider": {"model_name": "VBoxModel", "state": {"children": ["IPY_MODEL_t"]}}}
-    monkeypatch.setattr(site_ext, "_widget_state", lambda app, docname: state)
-    warnings = []
-    monkeypatch.setattr(site_ext.logger, "warning", warnings.append)
-    doc = nodes.document(None, None)
-    cell = _cell([])
-    cell += _widget_output("bar")
-    cell += _widget_output("closed")
-    doc += cell
+    doc, cell, warnings = _page_with_widgets(monkeypatch, state, "bar", "closed")
     site_ext.drop_widget_views(_App("instructor"), doc)
     assert not list(doc.findall(nodes.raw)) and not warnings
     cell += _widget_output("slider")
