@@ -49,6 +49,8 @@ MAX_COMBINATIONS = 200
 SITE_ASSETS_ENV = "DL_HELPERS_SITE_ASSETS"
 #: placeholder for the pictures' folder in the site HTML (site_ext.py puts the page's path there)
 SITE_BASE = "__dl_interactive_base__"
+#: longest option label a slider's own readout shows in JupyterLab without cutting it off
+READOUT_CHARS = 8
 #: palette size of the site's pictures (line plots and heat maps look unchanged)
 PNG_COLORS = 128
 
@@ -203,17 +205,29 @@ class InteractiveWidget:
         self.render = render
         style = {"description_width": "initial"}
         self.controls = {}
+        items = []      # what the row shows: the control, or a long-label slider with its readout
         for c in controls:
+            item = None
             if c.slider:
+                # the slider's own readout cuts labels after about READOUT_CHARS characters
+                # ("1 (LeCun/G…"): long labels get a plain Label beside the slider instead
+                long = max(len(label) for label, _ in c.options) > READOUT_CHARS
                 w = W.SelectionSlider(options=list(c.options), index=c.start,
                                       description=c.label, continuous_update=True, style=style,
+                                      readout=not long,
                                       layout=W.Layout(width="auto", min_width="16rem"))
+                if long:
+                    readout = W.Label(w.label)
+                    w.observe(lambda change, r=readout, s=w: setattr(r, "value", s.label),
+                              names="value")
+                    item = W.HBox([w, readout], layout=W.Layout(align_items="center"))
             else:
                 w = W.Dropdown(options=list(c.options), index=c.start, description=c.label,
                                style=style, layout=W.Layout(width="max-content"))
             w.observe(self._on_change, names="value")
             self.controls[c.name] = w
-        row = W.HBox(list(self.controls.values()),
+            items.append(item or w)
+        row = W.HBox(items,
                      layout=W.Layout(flex_flow="row wrap", align_items="center",
                                      grid_gap="0.25rem 1.5rem"))
         # the picture fits below the controls in about 600 px: keyboard moves of a slider

@@ -203,3 +203,20 @@ def test_compress_png_keeps_size_and_never_grows():
         ia.compress_png(_png(), colors=1)
     with pytest.raises(TypeError, match="png"):
         ia.compress_png("x")
+
+
+def test_long_slider_labels_get_a_full_readout(kernel):
+    """Labels longer than the slider's own readout (which cuts them) show in a Label beside it."""
+    import ipywidgets as W
+
+    grid = [("0.35 (≈ Heuristik)", 0.35), ("1 (LeCun/Glorot)", 1.0), ("2 (He)", 2.0)]
+    w = interactive(lambda c: _png(), c=grid)
+    slider = w.controls["c"]
+    box = w.widget.children[0].children[0]
+    assert not slider.readout and isinstance(box, W.HBox) and box.children[0] is slider
+    readout = box.children[1]
+    assert readout.value == "0.35 (≈ Heuristik)"
+    slider.value = 1.0
+    assert readout.value == "1 (LeCun/Glorot)"
+    short = interactive(lambda d: _png(), d=[1, 2, 3]).controls["d"]
+    assert short.readout                              # short labels keep the slider's readout
